@@ -1,0 +1,83 @@
+package cfn
+
+import (
+	"github.com/awslabs/goformation/v7/cloudformation"
+	"github.com/awslabs/goformation/v7/cloudformation/iam"
+)
+
+// PolicyDocument is an IAM policy document.
+type PolicyDocument struct {
+	Version   string
+	Statement []Statement
+}
+
+// Statement is one statement of a PolicyDocument.
+type Statement struct {
+	Sid       string `json:",omitempty"`
+	Effect    string
+	Principal map[string]string `json:",omitempty"`
+	Action    string
+	Resource  string                       `json:",omitempty"`
+	Condition map[string]map[string][]string `json:",omitempty"`
+}
+
+// Condition keys Route 53 offers for ChangeResourceRecordSets.
+const (
+	keyNames   = "route53:ChangeResourceRecordSetsNormalizedRecordNames"
+	keyTypes   = "route53:ChangeResourceRecordSetsRecordTypes"
+	keyActions = "route53:ChangeResourceRecordSetsActions"
+)
+
+// role adds the role API Gateway assumes to call Route 53. It may UPSERT the
+// configured names, with their configured types, in their zones: one
+// statement per zone and type, so that an A-only name cannot get an AAAA
+// record even through a fault in the mapping template.
+func (b *builder) role() {
+	var statements []Statement
+	for _, z := range b.p.zones {
+		for _, t := range []string{"A", "AAAA"} {
+			var names []string
+			for _, r := range z.records {
+				for _, rt := range r.types {
+					if rt == t {
+						// Our names hold only a-z 0-9 - and dots, so their
+						// normalized form (lower case, octal escapes) is
+						// the name itself.
+						names = append(names, r.name)
+					}
+				}
+			}
+			if len(names) == 0 {
+				continue
+			}
+			statements = append(statements, Statement{
+				Sid:      "Upsert" + t + "In" + camel(z.name),
+				Effect:   "Allow",
+				Action:   "route53:ChangeResourceRecordSets",
+				Resource: cloudformation.Sub("arn:${AWS::Partition}:route53:::hostedzone/" + z.subID()),
+				Condition: map[string]map[string][]string{
+					"ForAllValues:StringEquals": {
+						keyNames:   names,
+						keyTypes:   {t},
+						keyActions: {"UPSERT"},
+					},
+				},
+			})
+		}
+	}
+	b.t.Resources[IDRole] = &iam.Role{
+		Description: cloudformation.String("Lets API Gateway upsert the dynamic DNS records " + b.p.recordList() + " and nothing else"),
+		AssumeRolePolicyDocument: PolicyDocument{
+			Version: "2012-10-17",
+			Statement: []Statement{{
+				Effect:    "Allow",
+				Principal: map[string]string{"Service": "apigateway.amazonaws.com"},
+				Action:    "sts:AssumeRole",
+			}},
+		},
+		Policies: []iam.Role_Policy{{
+			PolicyName:     "route53-upsert-dynamic-dns-records",
+			PolicyDocument: PolicyDocument{Version: "2012-10-17", Statement: statements},
+		}},
+	}
+}

@@ -1,0 +1,93 @@
+package cfn
+
+import (
+	"github.com/awslabs/goformation/v7/cloudformation"
+)
+
+// Output names. UpdateUrl is UpdateUrl<Zone> (e.g. UpdateUrlAcmeLocal) when
+// the stack has more than one zone.
+const (
+	OutputUpdateURL          = "UpdateUrl"
+	OutputAPIKeyID           = "ApiKeyId"
+	OutputGetAPIKeyCommand   = "GetApiKeyCommand"
+	OutputListAPIKeysCommand = "ListApiKeysCommand"
+	OutputUsagePlanID        = "UsagePlanId"
+	OutputCurlCommand        = "CurlCommand"
+	OutputCronLine           = "CronLine"
+)
+
+// updateURL is the zone's update URL inside a Fn::Sub string.
+func (b *builder) updateURL(z *zonePlan) string {
+	return "https://${" + IDRestAPI + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + b.p.stage + "/" + z.subID()
+}
+
+// exampleURL is the URL a client of the first device calls: the first zone's
+// URL, naming the record when the device has more than one.
+func (b *builder) exampleURL() string {
+	p := b.p
+	z := p.zones[0]
+	u := b.updateURL(z)
+	names := p.records
+	if len(p.devices) > 0 {
+		names = p.devices[0].records
+	}
+	if len(names) > 1 {
+		for _, r := range names {
+			if r.zone == z {
+				return u + "?hostname=" + r.name
+			}
+		}
+	}
+	return u
+}
+
+func (b *builder) outputs() {
+	p := b.p
+	out := b.t.Outputs
+	for _, z := range p.zones {
+		name := OutputUpdateURL
+		if len(p.zones) > 1 {
+			name += camel(z.name)
+		}
+		desc := "GET this URL to point " + z.records[0].name + " at your address"
+		if len(z.records) > 1 {
+			desc = "GET this URL with ?hostname=NAME[,NAME] (names in " + z.name + ") to point them at your address; ?ip= sets another address"
+		}
+		out[name] = cloudformation.Output{Description: cloudformation.String(desc), Value: cloudformation.Sub(b.updateURL(z))}
+	}
+	header := ""
+	if !p.open {
+		header = `-H "x-api-key: $DDNS_API_KEY" `
+		out[OutputUsagePlanID] = cloudformation.Output{
+			Description: cloudformation.String("The usage plan that throttles the API keys"),
+			Value:       cloudformation.Ref(IDUsagePlan),
+		}
+		if len(p.devices) == 1 && p.devices[0].id == "" {
+			out[OutputAPIKeyID] = cloudformation.Output{
+				Description: cloudformation.String("The API key's id (its value is secret: see GetApiKeyCommand)"),
+				Value:       cloudformation.Ref(IDApiKey),
+			}
+			out[OutputGetAPIKeyCommand] = cloudformation.Output{
+				Description: cloudformation.String("Prints the API key's value, for DDNS_API_KEY"),
+				Value:       cloudformation.Sub("aws apigateway get-api-key --api-key ${" + IDApiKey + "} --include-value --query value --output text --region ${AWS::Region}"),
+			}
+		} else {
+			out[OutputListAPIKeysCommand] = cloudformation.Output{
+				Description: cloudformation.String("Prints each device's API key name and value"),
+				Value:       cloudformation.Sub(`aws apigateway get-api-keys --customer-id ${AWS::StackName} --include-values --query "items[].[name,value]" --output text --region ${AWS::Region}`),
+			}
+		}
+	}
+	out[OutputCurlCommand] = cloudformation.Output{
+		Description: cloudformation.String("Updates the record from a shell"),
+		Value:       cloudformation.Sub("curl -sS " + header + "'" + b.exampleURL() + "'"),
+	}
+	cronDesc := "A crontab line that updates every 5 minutes"
+	if !p.open {
+		cronDesc += " (set DDNS_API_KEY=... in the crontab above it)"
+	}
+	out[OutputCronLine] = cloudformation.Output{
+		Description: cloudformation.String(cronDesc),
+		Value:       cloudformation.Sub("*/5 * * * * curl -fsS -m 20 " + header + "'" + b.exampleURL() + "' >/dev/null"),
+	}
+}

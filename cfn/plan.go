@@ -1,0 +1,446 @@
+package cfn
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// plan is a validated Config with every default filled in, in the order the
+// template is written: zones, records and devices sorted by name.
+type plan struct {
+	apiName     string
+	description string
+	stage       string
+	zones       []*zonePlan
+	records     []*recordPlan
+	devices     []*devicePlan
+	open        bool
+	dualstack   bool
+	limits      Limits
+	warnings    []string
+}
+
+type zonePlan struct {
+	name  string
+	id    string // literal id, or "" when param is set
+	param string // template parameter that holds the id
+	// records of this zone, sorted
+	records []*recordPlan
+}
+
+type recordPlan struct {
+	index int // position in Config.Records, for errors
+	name  string
+	ttl   int
+	types []string // sorted: A before AAAA
+	zone  *zonePlan
+}
+
+type devicePlan struct {
+	name    string
+	id      string // logical-ID suffix: "" for the implicit device
+	records []*recordPlan
+}
+
+var (
+	labelRE  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	zoneIDRE = regexp.MustCompile(`^[A-Z0-9]{1,32}$`)
+	deviceRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$`)
+	stageRE  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+	apiRE    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$`)
+)
+
+// Rules, worded once for errors and for the README.
+const (
+	ruleZoneID = "a hosted zone id is 1-32 upper-case letters and digits, e.g. Z0123456789ABCDEFGHIJ"
+	ruleStage  = "a stage name is 1-128 letters, digits, hyphens and underscores"
+	ruleAPI    = "an API name is 1-128 letters, digits, spaces, dots, hyphens and underscores, starting with a letter or digit"
+	ruleDevice = "a device name is 1-32 lower-case letters, digits and hyphens, not starting or ending with a hyphen"
+	ruleTTL    = "a TTL is a whole number of seconds from 0 to 2147483647"
+)
+
+// normalizeName lower-cases a record or zone name, drops one trailing dot
+// and checks it is a domain name of at least two labels. It returns the
+// rule broken, or "".
+func normalizeName(s string) (string, string) {
+	n := strings.ToLower(strings.TrimSuffix(s, "."))
+	if n == "" {
+		return "", "a name is needed"
+	}
+	for _, r := range n {
+		if r > 0x7f {
+			return "", "only ASCII names: write an internationalised name in its xn-- (punycode) form"
+		}
+	}
+	if len(n) > 253 {
+		return "", "a name is at most 253 characters"
+	}
+	labels := strings.Split(n, ".")
+	if len(labels) < 2 {
+		return "", "a fully qualified name has at least two labels, e.g. home.example.com"
+	}
+	for _, l := range labels {
+		switch {
+		case l == "":
+			return "", "a name has no empty labels (two dots in a row, or a leading dot)"
+		case l == "*":
+			return "", "wildcard names are not supported: a dynamic DNS client updates one name"
+		case len(l) > 63:
+			return "", "label " + strconv.Quote(l) + " is longer than 63 characters"
+		case !labelRE.MatchString(l):
+			return "", "label " + strconv.Quote(l) + " has characters other than letters, digits and inner hyphens"
+		}
+	}
+	return n, ""
+}
+
+func normalizeZoneID(s string) (string, string) {
+	id := strings.TrimPrefix(s, "/hostedzone/")
+	if !zoneIDRE.MatchString(id) {
+		return "", ruleZoneID
+	}
+	return id, ""
+}
+
+func (c Config) plan() (*plan, error) {
+	p := &plan{
+		apiName:     c.APIName,
+		description: c.Description,
+		stage:       c.Stage,
+		open:        c.Open,
+		limits:      c.Limits.withDefaults(),
+	}
+	if p.apiName == "" {
+		p.apiName = DefaultAPIName
+	}
+	if !apiRE.MatchString(p.apiName) {
+		return nil, bad("api_name", p.apiName, ruleAPI)
+	}
+	if p.stage == "" {
+		p.stage = DefaultStage
+	}
+	if !stageRE.MatchString(p.stage) {
+		return nil, bad("stage", p.stage, ruleStage)
+	}
+	if len(p.description) > 1024 || strings.Contains(p.description, "${") {
+		return nil, bad("description", p.description, "a description is at most 1024 characters and has no ${")
+	}
+	if err := p.checkLimits(); err != nil {
+		return nil, err
+	}
+	if err := p.addRecords(c.Records); err != nil {
+		return nil, err
+	}
+	if err := p.addZones(c.Zones); err != nil {
+		return nil, err
+	}
+	if err := p.addDevices(c.Devices); err != nil {
+		return nil, err
+	}
+	for _, r := range p.records {
+		for _, t := range r.types {
+			if t == "AAAA" && !c.IPv4Only {
+				p.dualstack = true
+			}
+		}
+	}
+	if p.open {
+		p.warnings = append(p.warnings, "open endpoint (no API key): anyone who finds the URL can point "+
+			p.recordList()+" at any address")
+	}
+	return p, nil
+}
+
+func (p *plan) recordList() string {
+	names := make([]string, len(p.records))
+	for i, r := range p.records {
+		names[i] = r.name
+	}
+	return strings.Join(names, ", ")
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	if l.KeyRate != 0 {
+		d.KeyRate = l.KeyRate
+	}
+	if l.KeyBurst != 0 {
+		d.KeyBurst = l.KeyBurst
+	}
+	if l.KeyDailyQuota != 0 {
+		d.KeyDailyQuota = l.KeyDailyQuota
+	}
+	if l.StageRate != 0 {
+		d.StageRate = l.StageRate
+	}
+	if l.StageBurst != 0 {
+		d.StageBurst = l.StageBurst
+	}
+	if l.MaxHostnames != 0 {
+		d.MaxHostnames = l.MaxHostnames
+	}
+	return d
+}
+
+func (p *plan) checkLimits() error {
+	l := p.limits
+	rate := func(field string, v float64) error {
+		if math.IsNaN(v) || v <= 0 || v > 10000 {
+			return bad(field, strconv.FormatFloat(v, 'g', -1, 64), "a rate is more than 0 and at most 10000 requests a second")
+		}
+		return nil
+	}
+	count := func(field string, v, max int) error {
+		if v < 1 || v > max {
+			return bad(field, strconv.Itoa(v), fmt.Sprintf("must be from 1 to %d", max))
+		}
+		return nil
+	}
+	for _, err := range []error{
+		rate("limits.key_rate", l.KeyRate),
+		count("limits.key_burst", l.KeyBurst, 5000),
+		count("limits.key_daily_quota", l.KeyDailyQuota, 100000000),
+		rate("limits.stage_rate", l.StageRate),
+		count("limits.stage_burst", l.StageBurst, 5000),
+		// Route 53 takes at most 1,000 changes a batch; API Gateway's #foreach
+		// stops after 1,000 iterations.
+		count("limits.max_hostnames", l.MaxHostnames, 1000),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	if l.StageRate > 5 {
+		p.warnings = append(p.warnings, "limits.stage_rate "+strconv.FormatFloat(l.StageRate, 'g', -1, 64)+
+			" is above Route 53's 5 requests a second per account: callers may see Throttling")
+	}
+	return nil
+}
+
+func (p *plan) addRecords(records []Record) error {
+	if len(records) == 0 {
+		records = []Record{{Name: DefaultRecordName}}
+	}
+	seen := map[string]bool{}
+	for i, r := range records {
+		name, rule := normalizeName(r.Name)
+		if rule != "" {
+			return bad(fieldName("records", i, "name"), r.Name, rule)
+		}
+		if seen[name] {
+			return bad(fieldName("records", i, "name"), r.Name, "each record is listed once")
+		}
+		seen[name] = true
+		rp := &recordPlan{index: i, name: name, ttl: DefaultTTL}
+		if r.TTL != nil {
+			rp.ttl = *r.TTL
+			if rp.ttl < 0 || rp.ttl > math.MaxInt32 {
+				return bad(fieldName("records", i, "ttl"), strconv.Itoa(rp.ttl), ruleTTL)
+			}
+		}
+		types := map[string]bool{}
+		for _, t := range r.Types {
+			u := strings.ToUpper(t)
+			if u != "A" && u != "AAAA" {
+				return bad(fieldName("records", i, "types"), t, "a record type is A (IPv4) or AAAA (IPv6)")
+			}
+			types[u] = true
+		}
+		if len(types) == 0 {
+			types["A"] = true
+		}
+		for _, t := range []string{"A", "AAAA"} {
+			if types[t] {
+				rp.types = append(rp.types, t)
+			}
+		}
+		p.records = append(p.records, rp)
+	}
+	sort.Slice(p.records, func(i, j int) bool { return p.records[i].name < p.records[j].name })
+	return nil
+}
+
+func (p *plan) addZones(zones []Zone) error {
+	if len(zones) == 0 {
+		zones = []Zone{{}}
+	}
+	if len(zones) > 50 {
+		return bad("zones", strconv.Itoa(len(zones)), "at most 50 zones in one stack")
+	}
+	names := map[string]bool{}
+	ids := map[string]bool{}
+	for i, z := range zones {
+		zp := &zonePlan{}
+		if z.Name == "" {
+			if len(zones) > 1 {
+				return bad(fieldName("zones", i, "name"), "", "with more than one zone, each zone needs its name")
+			}
+			zp.name = p.commonParent()
+			if zp.name == "" {
+				return bad("zones", "", fmt.Sprintf("the records %s share no parent domain: name their zones", p.recordList()))
+			}
+		} else {
+			name, rule := normalizeName(z.Name)
+			if rule != "" {
+				return bad(fieldName("zones", i, "name"), z.Name, rule)
+			}
+			zp.name = name
+		}
+		if names[zp.name] {
+			return bad(fieldName("zones", i, "name"), z.Name, "each zone is listed once")
+		}
+		names[zp.name] = true
+		if z.ID != "" {
+			id, rule := normalizeZoneID(z.ID)
+			if rule != "" {
+				return bad(fieldName("zones", i, "id"), z.ID, rule)
+			}
+			if ids[id] {
+				return bad(fieldName("zones", i, "id"), z.ID, "each zone id is listed once")
+			}
+			ids[id] = true
+			zp.id = id
+			if !strings.HasPrefix(id, "Z") {
+				p.warnings = append(p.warnings, "zone id "+id+" does not start with Z as Route 53's ids usually do: check it")
+			}
+		}
+		p.zones = append(p.zones, zp)
+	}
+	sort.Slice(p.zones, func(i, j int) bool { return p.zones[i].name < p.zones[j].name })
+	params := 0
+	for _, z := range p.zones {
+		if z.id == "" {
+			params++
+		}
+	}
+	for _, z := range p.zones {
+		if z.id != "" {
+			continue
+		}
+		z.param = "HostedZoneId"
+		if params > 1 {
+			z.param += camel(z.name)
+		}
+	}
+	for _, r := range p.records {
+		for _, z := range p.zones {
+			if strings.HasSuffix(r.name, "."+z.name) && (r.zone == nil || len(z.name) > len(r.zone.name)) {
+				r.zone = z
+			}
+		}
+		if r.zone == nil {
+			return bad(fieldName("records", r.index, "name"), r.name, fmt.Sprintf("the name is in none of the zones (%s)", p.zoneList()))
+		}
+		r.zone.records = append(r.zone.records, r)
+	}
+	for _, z := range p.zones {
+		if len(z.records) == 0 {
+			return bad("zones", z.name, "no record is in this zone")
+		}
+	}
+	return nil
+}
+
+func (p *plan) zoneList() string {
+	names := make([]string, len(p.zones))
+	for i, z := range p.zones {
+		names[i] = z.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// commonParent is the longest domain of two or more labels that is a strict
+// parent of every record, or "".
+func (p *plan) commonParent() string {
+	var common []string
+	for i, r := range p.records {
+		labels := strings.Split(r.name, ".")[1:]
+		if i == 0 {
+			common = labels
+			continue
+		}
+		n := 0
+		for n < len(common) && n < len(labels) &&
+			common[len(common)-1-n] == labels[len(labels)-1-n] {
+			n++
+		}
+		common = common[len(common)-n:]
+	}
+	if len(common) < 2 {
+		return ""
+	}
+	return strings.Join(common, ".")
+}
+
+func (p *plan) record(name string) *recordPlan {
+	for _, r := range p.records {
+		if r.name == name {
+			return r
+		}
+	}
+	return nil
+}
+
+func (p *plan) addDevices(devices []Device) error {
+	if len(devices) == 0 {
+		if !p.open {
+			p.devices = []*devicePlan{{name: DefaultDevice, records: p.records}}
+		}
+		return nil
+	}
+	if p.open {
+		return bad("devices", devices[0].Name, "an open endpoint has no API keys, so it cannot tell devices apart: drop open or the devices")
+	}
+	names := map[string]bool{}
+	ids := map[string]string{}
+	owned := map[*recordPlan]bool{}
+	for i, d := range devices {
+		if !deviceRE.MatchString(d.Name) {
+			return bad(fieldName("devices", i, "name"), d.Name, ruleDevice)
+		}
+		if names[d.Name] {
+			return bad(fieldName("devices", i, "name"), d.Name, "each device is listed once")
+		}
+		names[d.Name] = true
+		dp := &devicePlan{name: d.Name, id: camel(d.Name)}
+		if other, ok := ids[dp.id]; ok {
+			return bad(fieldName("devices", i, "name"), d.Name,
+				fmt.Sprintf("its logical ID %s is also that of device %q: rename one", dp.id, other))
+		}
+		ids[dp.id] = d.Name
+		if len(d.Records) == 0 {
+			return bad(fieldName("devices", i, "records"), "", "a device updates at least one record")
+		}
+		mine := map[string]bool{}
+		for j, rn := range d.Records {
+			field := fieldName("devices", i, "records") + "[" + strconv.Itoa(j) + "]"
+			name, rule := normalizeName(rn)
+			if rule != "" {
+				return bad(field, rn, rule)
+			}
+			r := p.record(name)
+			if r == nil {
+				return bad(field, rn, fmt.Sprintf("not one of the records (%s)", p.recordList()))
+			}
+			if mine[name] {
+				return bad(field, rn, "each record is listed once per device")
+			}
+			mine[name] = true
+			owned[r] = true
+			dp.records = append(dp.records, r)
+		}
+		sort.Slice(dp.records, func(a, b int) bool { return dp.records[a].name < dp.records[b].name })
+		p.devices = append(p.devices, dp)
+	}
+	sort.Slice(p.devices, func(i, j int) bool { return p.devices[i].name < p.devices[j].name })
+	for _, r := range p.records {
+		if !owned[r] {
+			return bad(fieldName("records", r.index, "name"), r.name, "no device may update this record: give it to a device or drop it")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,135 @@
+// Command ddnsgen writes the CloudFormation template of a dynamic DNS stack
+// in which API Gateway calls Route 53 directly: no server, no Lambda.
+//
+//	ddnsgen > ddns.yaml
+//	aws cloudformation deploy --template-file ddns.yaml --stack-name ddns \
+//	    --capabilities CAPABILITY_IAM --parameter-overrides HostedZoneId=Z…
+//
+// Run ddnsgen -h for the flags; the README explains each.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+
+	"github.com/ddnsgen/ddnsgen/cfn"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitIO    = 1 // the output could not be written
+	exitUsage = 2 // bad flags, bad config: nothing was written
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// usageError is bad input: exit 2, one line on stderr, nothing on stdout.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	err := generate(args, stdout, stderr)
+	var u *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &u):
+		fmt.Fprintf(stderr, "ddnsgen: %s\n", u.msg)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "ddnsgen: %v\n", err)
+		return exitIO
+	}
+}
+
+func generate(args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stdout)
+	if err != nil {
+		return err
+	}
+	if o.version {
+		fmt.Fprintln(stdout, "ddnsgen", version())
+		return nil
+	}
+	cfg, err := o.config()
+	if err != nil {
+		return err
+	}
+	t, err := cfn.Build(cfg)
+	if err != nil {
+		return o.explain(err)
+	}
+	var out []byte
+	switch o.format {
+	case "yaml":
+		out, err = cfn.YAML(t)
+	case "json":
+		out, err = cfn.JSON(t)
+	}
+	if err != nil {
+		return err
+	}
+	for _, w := range cfg.Warnings() {
+		fmt.Fprintf(stderr, "ddnsgen: warning: %s\n", w)
+	}
+	if len(out) > 51200 {
+		fmt.Fprintf(stderr, "ddnsgen: note: the template is %d bytes, over CloudFormation's 51,200 for an inline template: deploy it with --s3-bucket BUCKET\n", len(out))
+	}
+	if o.output == "" {
+		_, err = stdout.Write(out)
+		return err
+	}
+	return writeAtomic(o.output, out)
+}
+
+// writeAtomic writes b to path through a temporary file in the same
+// directory, so that path is either the old file or the whole new one.
+func writeAtomic(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // fails harmlessly once renamed
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok || info.Main.Version == "" {
+		return "(devel)"
+	}
+	v := info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && v == "(devel)" {
+			v += " " + strings.TrimSpace(s.Value)
+		}
+	}
+	return v
+}

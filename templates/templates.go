@@ -1,0 +1,173 @@
+// Package templates holds the API Gateway mapping templates (Velocity, VTL) of a
+// ddnsgen stack and the Route 53 XML they render.
+//
+// It knows nothing of CloudFormation: the cfn package hands it the stack's
+// records, zones and devices as plain strings (a zone or API key id may be a
+// placeholder such as ${HostedZoneId} that CloudFormation fills in later) and
+// gets back the template text. Every value is checked here against a narrow
+// character set before it is written into VTL, so nothing can break out of a
+// quoted literal.
+package templates
+
+import (
+	_ "embed"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+var (
+	//go:embed decide.vtl
+	decideVTL string
+	//go:embed update-request.vtl
+	updateRequestVTL string
+	//go:embed update-check.vtl
+	updateCheckVTL string
+	//go:embed changebatch.vtl
+	changeBatchVTL string
+	//go:embed update-response.vtl
+	updateResponseVTL string
+)
+
+// MaxTemplateBytes is API Gateway's limit on one mapping template.
+const MaxTemplateBytes = 300 * 1024
+
+// Data is what a mapping template knows about the stack.
+type Data struct {
+	// Records are the names the stack may update.
+	Records []Record
+	// Devices map API key ids to the names each may update. Ignored when Open.
+	Devices []Device
+	// Open means no API key: anyone may update any record.
+	Open bool
+	// MaxNames is the most names one request may carry.
+	MaxNames int
+	// RefuseZone is the zone a refused request's harmless change is sent to:
+	// one the role may call, so that IAM (not a missing zone) refuses it.
+	RefuseZone string
+}
+
+// Record is one name the stack may update.
+type Record struct {
+	Name  string   // lower-case, no trailing dot
+	Zone  string   // the hosted zone id (or a placeholder for it)
+	TTL   int      // seconds
+	Types []string // "A", "AAAA"
+}
+
+// Device is one API key and the names it may update.
+type Device struct {
+	Name  string   // shown in change comments and error messages
+	Key   string   // the API key id (or a placeholder for it)
+	Names []string // record names
+}
+
+var (
+	// literal is what may stand between single quotes in VTL: a name, a
+	// number, or a ${Placeholder}. No quote, no #, no backslash, no space.
+	literal = regexp.MustCompile(`^[A-Za-z0-9._:${}-]{1,255}$`)
+	rrtype  = regexp.MustCompile(`^(A|AAAA)$`)
+)
+
+// UpdateRequest renders the request template of the JSON update endpoint
+// (GET /{zone_id}?hostname=&ip=): it turns the caller's API key, query and
+// address into a Route 53 ChangeResourceRecordSetsRequest, or into a change
+// the role may not make when the request is refused.
+func UpdateRequest(d Data) (string, error) {
+	data, err := d.vtl()
+	if err != nil {
+		return "", err
+	}
+	return "## ddnsgen: request template of the update endpoint (generated)\n" +
+		data + updateRequestVTL + decideVTL + updateCheckVTL + changeBatchVTL, nil
+}
+
+// UpdateResponse renders the response template of the JSON update endpoint:
+// the request template's verdict, or Route 53's answer as JSON with a status
+// that matches it (never 200 for an error).
+func UpdateResponse() string {
+	return "## ddnsgen: response template of the update endpoint (generated)\n" + updateResponseVTL
+}
+
+func (d Data) vtl() (string, error) {
+	var b strings.Builder
+	q := func(what, s string) (string, error) {
+		if !literal.MatchString(s) {
+			return "", fmt.Errorf("templates: %s %q has characters a mapping template cannot carry", what, s)
+		}
+		return "'" + s + "'", nil
+	}
+	list := func(what string, items []string) (string, error) {
+		out := make([]string, len(items))
+		for i, s := range items {
+			v, err := q(what, s)
+			if err != nil {
+				return "", err
+			}
+			out[i] = v
+		}
+		return "[" + strings.Join(out, ", ") + "]", nil
+	}
+	if d.MaxNames < 1 {
+		return "", fmt.Errorf("templates: MaxNames %d must be at least 1", d.MaxNames)
+	}
+	refuse, err := q("refuse zone", d.RefuseZone)
+	if err != nil {
+		return "", err
+	}
+	b.WriteString("## ---- data: the names, zones and devices of this stack ----\n")
+	b.WriteString("#set($ddns_records = {})\n")
+	var all []string
+	for _, r := range d.Records {
+		name, err := q("record name", r.Name)
+		if err != nil {
+			return "", err
+		}
+		zone, err := q("zone", r.Zone)
+		if err != nil {
+			return "", err
+		}
+		for _, t := range r.Types {
+			if !rrtype.MatchString(t) {
+				return "", fmt.Errorf("templates: record %s: type %q is not A or AAAA", r.Name, t)
+			}
+		}
+		types, _ := list("type", r.Types)
+		if r.TTL < 0 {
+			return "", fmt.Errorf("templates: record %s: TTL %d is negative", r.Name, r.TTL)
+		}
+		fmt.Fprintf(&b, "#set($discard = $ddns_records.put(%s, {'zone': %s, 'ttl': %s, 'types': %s}))\n",
+			name, zone, strconv.Itoa(r.TTL), types)
+		all = append(all, r.Name)
+	}
+	b.WriteString("#set($ddns_devices = {})\n")
+	if d.Open {
+		names, err := list("record name", all)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString("#set($ddns_open = true)\n")
+		fmt.Fprintf(&b, "#set($ddns_anyone = {'name': 'anyone', 'names': %s})\n", names)
+	} else {
+		b.WriteString("#set($ddns_open = false)\n")
+		for _, dev := range d.Devices {
+			key, err := q("API key id", dev.Key)
+			if err != nil {
+				return "", err
+			}
+			name, err := q("device name", dev.Name)
+			if err != nil {
+				return "", err
+			}
+			names, err := list("record name", dev.Names)
+			if err != nil {
+				return "", err
+			}
+			fmt.Fprintf(&b, "#set($discard = $ddns_devices.put(%s, {'name': %s, 'names': %s}))\n", key, name, names)
+		}
+	}
+	fmt.Fprintf(&b, "#set($ddns_maxNames = %d)\n", d.MaxNames)
+	fmt.Fprintf(&b, "#set($ddns_refuseZone = %s)\n", refuse)
+	return b.String(), nil
+}

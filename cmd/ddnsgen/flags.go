@@ -130,6 +130,26 @@ func (o *options) config() (cfn.Config, error) {
 		}
 		return c, nil
 	}
+	// A Config's zero values mean "the default"; on the command line an
+	// explicit empty or zero value is a mistake.
+	for _, f := range []struct {
+		name, value string
+		zero        bool
+		rule        string
+	}{
+		{"stage", o.stage, o.stage == "", "a stage name is 1-128 letters, digits, hyphens and underscores"},
+		{"api-name", o.apiName, o.apiName == "", "an API name is 1-128 letters, digits, spaces, dots, hyphens and underscores"},
+		{"key-rate", fmt.Sprint(o.limits.KeyRate), o.limits.KeyRate == 0, "a rate is more than 0 and at most 10000 requests a second"},
+		{"stage-rate", fmt.Sprint(o.limits.StageRate), o.limits.StageRate == 0, "a rate is more than 0 and at most 10000 requests a second"},
+		{"key-burst", fmt.Sprint(o.limits.KeyBurst), o.limits.KeyBurst == 0, "must be from 1 to 5000"},
+		{"stage-burst", fmt.Sprint(o.limits.StageBurst), o.limits.StageBurst == 0, "must be from 1 to 5000"},
+		{"key-quota", fmt.Sprint(o.limits.KeyDailyQuota), o.limits.KeyDailyQuota == 0, "must be from 1 to 100000000"},
+		{"max-hostnames", fmt.Sprint(o.limits.MaxHostnames), o.limits.MaxHostnames == 0, "must be from 1 to 1000"},
+	} {
+		if f.zero {
+			return cfn.Config{}, usagef("-%s %q: %s", f.name, f.value, f.rule)
+		}
+	}
 	c := cfn.Config{
 		APIName:  o.apiName,
 		Stage:    o.stage,

@@ -1,0 +1,133 @@
+package templates
+
+import (
+	"flag"
+	"net/netip"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var _ = flag.Bool("update", false, "unused here: accepted so that go test ./... -update works")
+
+func seedData() Data {
+	return Data{
+		MaxNames:   20,
+		RefuseZone: "${HostedZoneId}",
+		Records:    []Record{{Name: "myddns.acme.local", Zone: "${HostedZoneId}", TTL: 60, Types: []string{"A"}}},
+		Devices:    []Device{{Name: "default", Key: "${ApiKey}", Names: []string{"myddns.acme.local"}}},
+	}
+}
+
+// The logic of every template is fixed text: CloudFormation's Fn::Sub must
+// find no ${ in it, or it would try to fill it in.
+func TestLogicHasNoSubstitutions(t *testing.T) {
+	for name, text := range map[string]string{
+		"decide.vtl": decideVTL, "update-request.vtl": updateRequestVTL, "update-check.vtl": updateCheckVTL,
+		"changebatch.vtl": changeBatchVTL, "update-response.vtl": updateResponseVTL,
+	} {
+		if strings.Contains(text, "${") {
+			t.Errorf("%s contains ${, which Fn::Sub would substitute", name)
+		}
+		for i, line := range strings.Split(text, "\n") {
+			if strings.HasSuffix(line, " ") || strings.HasSuffix(line, "\t") {
+				t.Errorf("%s:%d has trailing white space (it would force quoted YAML)", name, i+1)
+			}
+		}
+	}
+}
+
+// Data values are written between single quotes; anything that could end
+// the literal or start a directive is refused.
+func TestDataRefusesUnsafeValues(t *testing.T) {
+	hostile := []string{"a'b", "a#set($x=1)", "a\nb", `a\b`, "a b", "", strings.Repeat("a", 256), "a\"b", "a)b"}
+	for _, v := range hostile {
+		for field, mutate := range map[string]func(*Data){
+			"record name":  func(d *Data) { d.Records[0].Name = v },
+			"zone":         func(d *Data) { d.Records[0].Zone = v },
+			"device name":  func(d *Data) { d.Devices[0].Name = v },
+			"API key id":   func(d *Data) { d.Devices[0].Key = v },
+			"device names": func(d *Data) { d.Devices[0].Names = []string{v} },
+			"refuse zone":  func(d *Data) { d.RefuseZone = v },
+		} {
+			d := seedData()
+			mutate(&d)
+			if out, err := UpdateRequest(d); err == nil {
+				t.Errorf("%s %q was accepted; the data block reads:\n%s", field, v, out[:strings.Index(out, "## ---- identity")])
+			}
+		}
+	}
+	d := seedData()
+	d.Records[0].Types = []string{"MX"}
+	if _, err := UpdateRequest(d); err == nil || !strings.Contains(err.Error(), `type "MX" is not A or AAAA`) {
+		t.Errorf("type MX: err = %v", err)
+	}
+}
+
+func TestDataBlock(t *testing.T) {
+	d := seedData()
+	d.Records = append(d.Records, Record{Name: "v6.acme.local", Zone: "Z1", TTL: 0, Types: []string{"A", "AAAA"}})
+	out, err := UpdateRequest(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"#set($discard = $ddns_records.put('myddns.acme.local', {'zone': '${HostedZoneId}', 'ttl': 60, 'types': ['A']}))\n",
+		"#set($discard = $ddns_records.put('v6.acme.local', {'zone': 'Z1', 'ttl': 0, 'types': ['A', 'AAAA']}))\n",
+		"#set($discard = $ddns_devices.put('${ApiKey}', {'name': 'default', 'names': ['myddns.acme.local']}))\n",
+		"#set($ddns_maxNames = 20)\n",
+		"#set($ddns_refuseZone = '${HostedZoneId}')\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("request template lacks %q", want)
+		}
+	}
+	d.Open = true
+	out, err = UpdateRequest(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "#set($ddns_anyone = {'name': 'anyone', 'names': ['myddns.acme.local', 'v6.acme.local']})\n") ||
+		strings.Contains(out, "$ddns_devices.put") {
+		t.Error("an open endpoint's template should let anyone update every name and list no keys")
+	}
+}
+
+// The request template's IPv6 pattern (a Java regex, but one RE2 reads the
+// same way) must accept exactly the textual IPv6 addresses without a zone.
+func TestIPv6Pattern(t *testing.T) {
+	m := regexp.MustCompile(`\$ip\.toLowerCase\(\)\.matches\('([^']+)'\)`).FindStringSubmatch(decideVTL)
+	if m == nil {
+		t.Fatal("decide.vtl has no IPv6 pattern")
+	}
+	re := regexp.MustCompile("^(?:" + m[1] + ")$")
+	for _, s := range []string{
+		"::", "::1", "1::", "2001:db8::1", "2001:0db8:0000:0000:0000:ff00:0042:8329", "fe80::1:2:3:4",
+		"1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "::ffff:192.0.2.1", "64:ff9b::192.0.2.33",
+		"1:2:3:4:5:6:1.2.3.4", "2001:DB8::A", "::ffff:0:192.0.2.1",
+		":", ":::", "1:2:3:4:5:6:7:8:9", "1::2::3", "12345::1", "g::1", "fe80::1%eth0", "[::1]", "::1/64",
+		"1.2.3.4", "::ffff:256.1.1.1", "::ffff:01.2.3.4", "1:2:3:4:5:6:7:1.2.3.4", "", " ::1", "::1\n",
+		"2001:db8::1:2:3:4:5:6", "1:2:3:4:5::6:7:8",
+	} {
+		a, err := netip.ParseAddr(s)
+		want := err == nil && a.Is6() && a.Zone() == ""
+		if got := re.MatchString(strings.ToLower(s)); got != want {
+			t.Errorf("IPv6 pattern on %q: %v, netip says %v", s, got, want)
+		}
+	}
+}
+
+func FuzzIPv6Pattern(f *testing.F) {
+	m := regexp.MustCompile(`\$ip\.toLowerCase\(\)\.matches\('([^']+)'\)`).FindStringSubmatch(decideVTL)
+	re := regexp.MustCompile("^(?:" + m[1] + ")$")
+	for _, s := range []string{"::1", "2001:db8::1", "::ffff:1.2.3.4", "1:2:3:4:5:6:7:8"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := netip.ParseAddr(s)
+		want := err == nil && a.Is6() && a.Zone() == ""
+		if got := re.MatchString(strings.ToLower(s)); got != want && strings.ToLower(s) == s {
+			t.Errorf("IPv6 pattern on %q: %v, netip says %v", s, got, want)
+		}
+	})
+}

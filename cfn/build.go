@@ -36,8 +36,14 @@ func Build(cfg Config) (*cloudformation.Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{p: p, t: cloudformation.NewTemplate()}
+	if err := p.checkDevices(); err != nil {
+		return nil, err
+	}
+	b := &builder{p: p, t: cloudformation.NewTemplate(), texts: map[string]string{}}
 	if err := b.build(); err != nil {
+		return nil, err
+	}
+	if err := checkLimits(b.t, b.texts); err != nil {
 		return nil, err
 	}
 	return b.t, nil
@@ -48,6 +54,8 @@ type builder struct {
 	t *cloudformation.Template
 	// methods are the logical IDs of the API's methods, for the Deployment.
 	methods []string
+	// texts are the mapping templates by name, for the size limit.
+	texts map[string]string
 }
 
 func (b *builder) build() error {
@@ -149,6 +157,7 @@ func (b *builder) updateMethod() error {
 	if err != nil {
 		return err
 	}
+	b.texts[IDUpdateMethod+" request template"] = request
 	response := map[string]string{"application/json": templates.UpdateResponse()}
 	// The response template sets the status itself; the selection patterns
 	// give the right class (4xx, 5xx) even if it did not.

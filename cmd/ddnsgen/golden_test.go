@@ -31,6 +31,20 @@ var goldenCases = []goldenCase{
 	{"seed.json", []string{"-format", "json"}, "the seed stack as JSON"},
 	{"baked.yaml", []string{"-zone-id", "Z0123456789ABCDEFGHIJ", "-name", "home.example.com", "-ttl", "300"}, "zone id, name and TTL baked in: no parameters"},
 	{"open.yaml", []string{"-api-key=false"}, "the seed's open endpoint: no API key"},
+	{"multizone.yaml", []string{"-zone", "acme.local=Z0123456789ABCDEFGHIJ", "-zone", "example.com",
+		"-name", "home.acme.local", "-name", "nas.acme.local", "-name", "vpn.example.com"},
+		"three names in two zones, one zone id baked in and one a parameter"},
+	{"devices.yaml", devicesArgs, "five devices with their own API keys, some names shared and some not; A and AAAA (dual-stack)"},
+	{"ipv6only.yaml", []string{"-name", "v6.acme.local", "-type", "AAAA"}, "an AAAA-only record: IPv4 callers get a clear 400"},
+}
+
+// devicesArgs are the flags equivalent to testdata/devices.yaml.
+var devicesArgs = []string{
+	"-zone-id", "Z0123456789ABCDEFGHIJ", "-type", "A,AAAA",
+	"-name", "home.acme.local", "-name", "vpn.acme.local", "-name", "nas.acme.local",
+	"-name", "laptop.acme.local", "-name", "office.acme.local",
+	"-device", "router=home.acme.local,vpn.acme.local", "-device", "backup-router=home.acme.local,vpn.acme.local",
+	"-device", "nas=nas.acme.local", "-device", "laptop=laptop.acme.local", "-device", "office=office.acme.local",
 }
 
 // generateGolden runs ddnsgen as a user would and returns stdout, failing
@@ -126,5 +140,15 @@ func TestGoldenRoundTrip(t *testing.T) {
 				t.Errorf("parse and write of %s changed it (-want +got):\n%s", c.file, diff)
 			}
 		})
+	}
+}
+
+// TestConfigFileMatchesFlags: a -config file with the same fields as the
+// flags gives the same template, byte for byte.
+func TestConfigFileMatchesFlags(t *testing.T) {
+	fromFile := generateGolden(t, []string{"-config", "testdata/devices.yaml"})
+	fromFlags := generateGolden(t, devicesArgs)
+	if diff := cmp.Diff(string(fromFlags), string(fromFile)); diff != "" {
+		t.Errorf("-config testdata/devices.yaml differs from the equivalent flags (-flags +file):\n%s", diff)
 	}
 }

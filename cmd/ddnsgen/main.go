@@ -42,7 +42,8 @@ func usagef(format string, args ...any) error {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	err := generate(args, stdout, stderr)
+	var err error
+	err = generate(args, stdout, stderr) // LOCALWIP
 	var u *usageError
 	switch {
 	case err == nil:

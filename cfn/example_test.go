@@ -29,7 +29,8 @@ func ExampleBuild() {
 }
 
 // A Config with its own name, TTL and zone id needs no parameters at deploy
-// time; an AAAA record makes the endpoint dual-stack so IPv6 callers reach it.
+// time; an AAAA record makes the endpoint dual-stack so IPv6 callers reach
+// it, and the role gets a statement per address family.
 func ExampleConfig() {
 	t, err := cfn.Build(cfn.Config{
 		Records: []cfn.Record{{Name: "home.example.com", TTL: cfn.Int(300), Types: []string{"A", "AAAA"}}},
@@ -44,15 +45,16 @@ func ExampleConfig() {
 	}
 	fmt.Println("parameters:", len(t.Parameters))
 	for _, line := range strings.Split(string(y), "\n") {
-		if strings.Contains(line, "IpAddressType") || strings.Contains(line, "hostedzone/Z") {
+		if strings.Contains(line, "IpAddressType") || strings.Contains(line, "Sid:") {
 			fmt.Println(strings.TrimSpace(line))
 		}
 	}
 	// Output:
 	// parameters: 0
 	// IpAddressType: dualstack
-	// Resource: !Sub arn:${AWS::Partition}:route53:::hostedzone/Z0123456789ABCDEFGHIJ
-	// Resource: !Sub arn:${AWS::Partition}:route53:::hostedzone/Z0123456789ABCDEFGHIJ
+	// - Sid: UpsertAInExampleCom
+	// - Sid: UpsertAAAAInExampleCom
+	// - Sid: UpsertAAndAAAAInExampleCom
 }
 
 // A bad value comes back as a *ConfigError naming the field, the value and

@@ -1,6 +1,9 @@
 package cfn
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/iam"
 )
@@ -17,7 +20,7 @@ type Statement struct {
 	Effect    string
 	Principal map[string]string `json:",omitempty"`
 	Action    string
-	Resource  string                       `json:",omitempty"`
+	Resource  string                         `json:",omitempty"`
 	Condition map[string]map[string][]string `json:",omitempty"`
 }
 
@@ -29,36 +32,36 @@ const (
 )
 
 // role adds the role API Gateway assumes to call Route 53. It may UPSERT the
-// configured names, with their configured types, in their zones: one
-// statement per zone and type, so that an A-only name cannot get an AAAA
-// record even through a fault in the mapping template.
+// configured names, with their configured types, in their zones: statements
+// per zone and type, so that an A-only name cannot get an AAAA record even
+// through a fault in the mapping template.
 func (b *builder) role() {
 	var statements []Statement
 	for _, z := range b.p.zones {
-		for _, t := range []string{"A", "AAAA"} {
+		// One statement per family, and one for batches that set both
+		// families of names that take both.
+		for _, types := range [][]string{{"A"}, {"AAAA"}, {"A", "AAAA"}} {
 			var names []string
 			for _, r := range z.records {
-				for _, rt := range r.types {
-					if rt == t {
-						// Our names hold only a-z 0-9 - and dots, so their
-						// normalized form (lower case, octal escapes) is
-						// the name itself.
-						names = append(names, r.name)
-					}
+				if takes(r, types) {
+					// Our names hold only a-z 0-9 - and dots, so their
+					// normalized form (lower case, octal escapes) is the
+					// name itself.
+					names = append(names, r.name)
 				}
 			}
 			if len(names) == 0 {
 				continue
 			}
 			statements = append(statements, Statement{
-				Sid:      "Upsert" + t + "In" + camel(z.name),
+				Sid:      "Upsert" + strings.Join(types, "And") + "In" + camel(z.name),
 				Effect:   "Allow",
 				Action:   "route53:ChangeResourceRecordSets",
 				Resource: cloudformation.Sub("arn:${AWS::Partition}:route53:::hostedzone/" + z.subID()),
 				Condition: map[string]map[string][]string{
 					"ForAllValues:StringEquals": {
 						keyNames:   names,
-						keyTypes:   {t},
+						keyTypes:   types,
 						keyActions: {"UPSERT"},
 					},
 				},
@@ -80,4 +83,14 @@ func (b *builder) role() {
 			PolicyDocument: PolicyDocument{Version: "2012-10-17", Statement: statements},
 		}},
 	}
+}
+
+// takes reports whether the record takes every one of types.
+func takes(r *recordPlan, types []string) bool {
+	for _, t := range types {
+		if !slices.Contains(r.types, t) {
+			return false
+		}
+	}
+	return true
 }

@@ -96,7 +96,7 @@ func TestDataBlock(t *testing.T) {
 // The request template's IPv6 pattern (a Java regex, but one RE2 reads the
 // same way) must accept exactly the textual IPv6 addresses without a zone.
 func TestIPv6Pattern(t *testing.T) {
-	m := regexp.MustCompile(`\$ip\.toLowerCase\(\)\.matches\('([^']+)'\)`).FindStringSubmatch(decideVTL)
+	m := regexp.MustCompile(`\$a\.toLowerCase\(\)\.matches\('([^']+)'\)`).FindStringSubmatch(decideVTL)
 	if m == nil {
 		t.Fatal("decide.vtl has no IPv6 pattern")
 	}
@@ -118,7 +118,7 @@ func TestIPv6Pattern(t *testing.T) {
 }
 
 func FuzzIPv6Pattern(f *testing.F) {
-	m := regexp.MustCompile(`\$ip\.toLowerCase\(\)\.matches\('([^']+)'\)`).FindStringSubmatch(decideVTL)
+	m := regexp.MustCompile(`\$a\.toLowerCase\(\)\.matches\('([^']+)'\)`).FindStringSubmatch(decideVTL)
 	re := regexp.MustCompile("^(?:" + m[1] + ")$")
 	for _, s := range []string{"::1", "2001:db8::1", "::ffff:1.2.3.4", "1:2:3:4:5:6:7:8"} {
 		f.Add(s)

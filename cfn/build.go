@@ -71,6 +71,9 @@ func (b *builder) build() error {
 	if err := b.updateMethod(); err != nil {
 		return err
 	}
+	if err := b.dyndns2(); err != nil {
+		return err
+	}
 	b.deployment()
 	b.keys()
 	b.outputs()
@@ -158,13 +161,14 @@ func (b *builder) updateMethod() error {
 		return err
 	}
 	b.texts[IDUpdateMethod+" request template"] = request
-	response := map[string]string{"application/json": templates.UpdateResponse()}
-	// The response template sets the status itself; the selection patterns
-	// give the right class (4xx, 5xx) even if it did not.
+	answer := func(text string) map[string]string { return map[string]string{"application/json": text} }
+	// Each class of Route 53 answer has its template, and each template
+	// sets the exact status; the selection patterns alone already give the
+	// right class, so no Route 53 error can reach a caller as 200.
 	integrationResponses := []apigateway.Method_IntegrationResponse{
-		{StatusCode: "200", ResponseTemplates: response},
-		{StatusCode: "400", SelectionPattern: cloudformation.String(`4\d{2}`), ResponseTemplates: response},
-		{StatusCode: "502", SelectionPattern: cloudformation.String(`5\d{2}`), ResponseTemplates: response},
+		{StatusCode: "200", ResponseTemplates: answer(templates.UpdateResponse())},
+		{StatusCode: "400", SelectionPattern: cloudformation.String(`4\d{2}`), ResponseTemplates: answer(templates.UpdateError(false))},
+		{StatusCode: "502", SelectionPattern: cloudformation.String(`5\d{2}`), ResponseTemplates: answer(templates.UpdateError(true))},
 	}
 	var methodResponses []apigateway.Method_MethodResponse
 	for _, s := range updateStatuses {
@@ -188,7 +192,7 @@ func (b *builder) updateMethod() error {
 			Credentials:           cloudformation.String(cloudformation.GetAtt(IDRole, "Arn")),
 			PassthroughBehavior:   cloudformation.String("NEVER"),
 			RequestParameters: map[string]string{
-				"integration.request.path.hosted_zone_id":   "method.request.path.zone_id",
+				"integration.request.path.hosted_zone_id": "method.request.path.zone_id",
 				"integration.request.header.Content-Type": "'application/xml'",
 			},
 			RequestTemplates:     map[string]string{"application/json": sub(request)},
@@ -206,6 +210,9 @@ func (b *builder) updateMethod() error {
 func (b *builder) deployment() {
 	p := b.p
 	ids := []string{IDRestAPI, IDZoneResource}
+	if p.dyndns2 {
+		ids = append(ids, IDNicResource, IDNicUpdateResource)
+	}
 	ids = append(ids, b.methods...)
 	sort.Strings(ids)
 	h := sha256.New()
@@ -223,17 +230,35 @@ func (b *builder) deployment() {
 	}
 	dep.AWSCloudFormationDependsOn = append([]string(nil), b.methods...)
 	b.t.Resources[deploymentID] = dep
+	settings := []apigateway.Stage_MethodSetting{{
+		HttpMethod:           cloudformation.String("*"),
+		ResourcePath:         cloudformation.String("/*"),
+		ThrottlingRateLimit:  cloudformation.Float64(p.limits.StageRate),
+		ThrottlingBurstLimit: cloudformation.Int(p.limits.StageBurst),
+	}}
+	var variables map[string]string
+	if p.dyndns2 {
+		settings = append(settings, apigateway.Stage_MethodSetting{
+			HttpMethod:           cloudformation.String("GET"),
+			ResourcePath:         cloudformation.String("/~1nic~1update"), // "/nic/update", slashes escaped
+			ThrottlingRateLimit:  cloudformation.Float64(p.limits.DynDNS2Rate),
+			ThrottlingBurstLimit: cloudformation.Int(p.limits.DynDNS2Burst),
+		})
+		// The passwords live in stage variables: read per request, so a new
+		// password takes effect on the stack update that sets it, without a
+		// new Deployment.
+		variables = map[string]string{}
+		for _, d := range p.dyndns2Users() {
+			variables[d.stageVariable()] = cloudformation.Ref(d.passwordParam())
+		}
+	}
 	b.t.Resources[IDStage] = &apigateway.Stage{
-		RestApiId:    cloudformation.Ref(IDRestAPI),
-		DeploymentId: cloudformation.String(cloudformation.Ref(deploymentID)),
-		StageName:    cloudformation.String(p.stage),
-		Description:  cloudformation.String("Dynamic DNS updates"),
-		MethodSettings: []apigateway.Stage_MethodSetting{{
-			HttpMethod:           cloudformation.String("*"),
-			ResourcePath:         cloudformation.String("/*"),
-			ThrottlingRateLimit:  cloudformation.Float64(p.limits.StageRate),
-			ThrottlingBurstLimit: cloudformation.Int(p.limits.StageBurst),
-		}},
+		RestApiId:      cloudformation.Ref(IDRestAPI),
+		DeploymentId:   cloudformation.String(cloudformation.Ref(deploymentID)),
+		StageName:      cloudformation.String(p.stage),
+		Description:    cloudformation.String("Dynamic DNS updates"),
+		MethodSettings: settings,
+		Variables:      variables,
 	}
 }
 

@@ -49,6 +49,10 @@ type Config struct {
 	// By default the endpoint is dual-stack when any record takes AAAA, so
 	// that IPv6 callers can reach it.
 	IPv4Only bool `yaml:"ipv4_only"`
+	// DynDNS2 adds the endpoint routers, ddclient and inadyn speak:
+	// GET /STAGE/nic/update?hostname=NAME&myip=IP with HTTP Basic auth (user
+	// = device name, password = a NoEcho template parameter per device).
+	DynDNS2 bool `yaml:"dyndns2"`
 	// Limits are the throttles and quotas; zero fields take the defaults.
 	Limits Limits `yaml:"limits"`
 }
@@ -101,6 +105,11 @@ type Limits struct {
 	StageBurst int `yaml:"stage_burst"`
 	// MaxHostnames is the most names one request may update (default 20).
 	MaxHostnames int `yaml:"max_hostnames"`
+	// DynDNS2Rate and DynDNS2Burst throttle the dyndns2 endpoint as a whole
+	// (defaults 1 and 2): it has no API key to throttle per device, and
+	// every call, refused or not, reaches Route 53.
+	DynDNS2Rate  float64 `yaml:"dyndns2_rate"`
+	DynDNS2Burst int     `yaml:"dyndns2_burst"`
 }
 
 // DefaultLimits are the limits a zero Limits field takes.
@@ -111,6 +120,8 @@ var DefaultLimits = Limits{
 	StageRate:     2,
 	StageBurst:    4,
 	MaxHostnames:  20,
+	DynDNS2Rate:   1,
+	DynDNS2Burst:  2,
 }
 
 // Int returns a pointer to v, for Record.TTL.

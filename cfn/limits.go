@@ -27,6 +27,20 @@ const MaxDevices = (MaxResources - fixedResources) / resourcesPerDevice
 // checkDevices refuses more devices than a stack holds before anything is
 // built, so that the cost of refusing a thousand devices is small.
 func (p *plan) checkDevices() error {
+	if p.dyndns2 {
+		// Each device's password is a parameter.
+		params := len(p.devices)
+		for _, z := range p.zones {
+			if z.param != "" {
+				params++
+			}
+		}
+		if params > MaxParameters {
+			return bad("devices", strconv.Itoa(len(p.devices)), fmt.Sprintf(
+				"with dyndns2 each device's password is a template parameter, and a stack holds %d parameters: at most %d devices",
+				MaxParameters, MaxParameters-(params-len(p.devices))))
+		}
+	}
 	if n := len(p.devices); n > MaxDevices {
 		return bad("devices", strconv.Itoa(n), fmt.Sprintf(
 			"%d devices need %d resources and a stack holds %d: at most %d devices a stack; split them over several stacks",

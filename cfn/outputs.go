@@ -14,6 +14,9 @@ const (
 	OutputUsagePlanID        = "UsagePlanId"
 	OutputCurlCommand        = "CurlCommand"
 	OutputCronLine           = "CronLine"
+	OutputDynDNS2Server      = "DynDNS2Server"
+	OutputDynDNS2Script      = "DynDNS2Script"
+	OutputPasswordsCommand   = "PasswordsCommand"
 )
 
 // updateURL is the zone's update URL inside a Fn::Sub string.
@@ -81,6 +84,20 @@ func (b *builder) outputs() {
 	out[OutputCurlCommand] = cloudformation.Output{
 		Description: cloudformation.String("Updates the record from a shell"),
 		Value:       cloudformation.Sub("curl -sS " + header + "'" + b.exampleURL() + "'"),
+	}
+	if p.dyndns2 {
+		out[OutputDynDNS2Server] = cloudformation.Output{
+			Description: cloudformation.String("dyndns2 server for routers, ddclient (server=) and inadyn (ddns-server), over HTTPS"),
+			Value:       cloudformation.Sub("${" + IDRestAPI + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}"),
+		}
+		out[OutputDynDNS2Script] = cloudformation.Output{
+			Description: cloudformation.String("dyndns2 path: ddclient's script=, inadyn's ddns-path (add ?hostname=%h&myip=%i)"),
+			Value:       "/" + p.stage + "/nic/update",
+		}
+		out[OutputPasswordsCommand] = cloudformation.Output{
+			Description: cloudformation.String("Prints the devices' dyndns2 passwords (stage variables ddns_password_DEVICE)"),
+			Value:       cloudformation.Sub("aws apigateway get-stage --rest-api-id ${" + IDRestAPI + "} --stage-name " + p.stage + " --query variables --output json --region ${AWS::Region}"),
+		}
 	}
 	cronDesc := "A crontab line that updates every 5 minutes"
 	if !p.open {

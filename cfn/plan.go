@@ -19,6 +19,7 @@ type plan struct {
 	records     []*recordPlan
 	devices     []*devicePlan
 	open        bool
+	dyndns2     bool
 	dualstack   bool
 	limits      Limits
 	warnings    []string
@@ -112,6 +113,7 @@ func (c Config) plan() (*plan, error) {
 		description: c.Description,
 		stage:       c.Stage,
 		open:        c.Open,
+		dyndns2:     c.DynDNS2,
 		limits:      c.Limits.withDefaults(),
 	}
 	if p.apiName == "" {
@@ -146,6 +148,11 @@ func (c Config) plan() (*plan, error) {
 			if t == "AAAA" && !c.IPv4Only {
 				p.dualstack = true
 			}
+		}
+	}
+	if p.dyndns2 {
+		if err := p.checkDynDNS2(); err != nil {
+			return nil, err
 		}
 	}
 	if p.open {
@@ -183,6 +190,12 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxHostnames != 0 {
 		d.MaxHostnames = l.MaxHostnames
 	}
+	if l.DynDNS2Rate != 0 {
+		d.DynDNS2Rate = l.DynDNS2Rate
+	}
+	if l.DynDNS2Burst != 0 {
+		d.DynDNS2Burst = l.DynDNS2Burst
+	}
 	return d
 }
 
@@ -209,6 +222,8 @@ func (p *plan) checkLimits() error {
 		// Route 53 takes at most 1,000 changes a batch; API Gateway's #foreach
 		// stops after 1,000 iterations.
 		count("limits.max_hostnames", l.MaxHostnames, 1000),
+		rate("limits.dyndns2_rate", l.DynDNS2Rate),
+		count("limits.dyndns2_burst", l.DynDNS2Burst, 5000),
 	} {
 		if err != nil {
 			return err
@@ -440,6 +455,25 @@ func (p *plan) addDevices(devices []Device) error {
 	for _, r := range p.records {
 		if !owned[r] {
 			return bad(fieldName("records", r.index, "name"), r.name, "no device may update this record: give it to a device or drop it")
+		}
+	}
+	return nil
+}
+
+// checkDynDNS2: a dyndns2 request updates one device's names in one change
+// batch, and a batch goes to one hosted zone.
+func (p *plan) checkDynDNS2() error {
+	devices := p.devices
+	if p.open {
+		devices = []*devicePlan{{name: DefaultDevice, records: p.records}}
+	}
+	for i, d := range devices {
+		for _, r := range d.records {
+			if r.zone != d.records[0].zone {
+				return bad(fieldName("devices", i, "records"), d.name, fmt.Sprintf(
+					"with dyndns2 a device's names must share a zone (one request, one Route 53 change batch): %s is in %s, %s in %s; split the device",
+					d.records[0].name, d.records[0].zone.name, r.name, r.zone.name))
+			}
 		}
 	}
 	return nil

@@ -28,6 +28,14 @@ var (
 	changeBatchVTL string
 	//go:embed update-response.vtl
 	updateResponseVTL string
+	//go:embed update-error.vtl
+	updateErrorVTL string
+	//go:embed dyndns2-request.vtl
+	dyndns2RequestVTL string
+	//go:embed dyndns2-answer.vtl
+	dyndns2AnswerVTL string
+	//go:embed dyndns2-response.vtl
+	dyndns2ResponseVTL string
 )
 
 // MaxTemplateBytes is API Gateway's limit on one mapping template.
@@ -39,6 +47,9 @@ type Data struct {
 	Records []Record
 	// Devices map API key ids to the names each may update. Ignored when Open.
 	Devices []Device
+	// Users are the devices of the dyndns2 endpoint: a user name, the names
+	// it may update, and the stage variable that holds its password.
+	Users []User
 	// Open means no API key: anyone may update any record.
 	Open bool
 	// MaxNames is the most names one request may carry.
@@ -56,6 +67,13 @@ type Record struct {
 	Types []string // "A", "AAAA"
 }
 
+// User is a device of the dyndns2 endpoint.
+type User struct {
+	Name          string   // the HTTP Basic user name
+	Names         []string // record names
+	PasswordStage string   // the stage variable holding the password
+}
+
 // Device is one API key and the names it may update.
 type Device struct {
 	Name  string   // shown in change comments and error messages
@@ -68,6 +86,8 @@ var (
 	// number, or a ${Placeholder}. No quote, no #, no backslash, no space.
 	literal = regexp.MustCompile(`^[A-Za-z0-9._:${}-]{1,255}$`)
 	rrtype  = regexp.MustCompile(`^(A|AAAA)$`)
+	// stageVar is a stage variable name, as API Gateway allows them.
+	stageVar = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
 )
 
 // UpdateRequest renders the request template of the JSON update endpoint
@@ -79,15 +99,66 @@ func UpdateRequest(d Data) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return "## ddnsgen: request template of the update endpoint (generated)\n" +
-		data + updateRequestVTL + decideVTL + updateCheckVTL + changeBatchVTL, nil
+	return lean("request template of the update endpoint",
+		data, updateRequestVTL, decideVTL, updateCheckVTL, changeBatchVTL), nil
 }
 
-// UpdateResponse renders the response template of the JSON update endpoint:
-// the request template's verdict, or Route 53's answer as JSON with a status
-// that matches it (never 200 for an error).
+// UpdateResponse renders the response template of the JSON update endpoint
+// for Route 53's 2xx answers: the names updated, as JSON.
 func UpdateResponse() string {
-	return "## ddnsgen: response template of the update endpoint (generated)\n" + updateResponseVTL
+	return lean("response template of the update endpoint, Route 53 2xx", updateResponseVTL)
+}
+
+// UpdateError renders the response template of the JSON update endpoint for
+// Route 53's 4xx answers (serverError false) and 5xx answers (true): a
+// refused request's own error, or Route 53's, with a status that matches it
+// (502 for Route 53's 5xx). Never 200.
+func UpdateError(serverError bool) string {
+	if serverError {
+		return lean("response template of the update endpoint, Route 53 5xx", "#set($serverError = true)\n", updateErrorVTL)
+	}
+	return lean("response template of the update endpoint, Route 53 4xx", "#set($serverError = false)\n", updateErrorVTL)
+}
+
+// DynDNS2Request renders the request template of the dyndns2 endpoint
+// (GET /nic/update?hostname=&myip= with HTTP Basic credentials): it checks
+// the credentials and turns the request into a change batch, like
+// UpdateRequest, and carries one dyndns2 answer per name to the response.
+func DynDNS2Request(d Data) (string, error) {
+	data, err := d.vtl()
+	if err != nil {
+		return "", err
+	}
+	return lean("request template of the dyndns2 endpoint",
+		data, dyndns2RequestVTL, decideVTL, dyndns2AnswerVTL, changeBatchVTL), nil
+}
+
+// DynDNS2Response renders the response template of the dyndns2 endpoint:
+// plain text, one line per requested name. serverError marks the template
+// of the integration response for Route 53's 5xx answers, which become 911
+// ("come back later").
+func DynDNS2Response(serverError bool) string {
+	if serverError {
+		return lean("response template of the dyndns2 endpoint, Route 53 5xx", "#set($serverError = true)\n", dyndns2ResponseVTL)
+	}
+	return lean("response template of the dyndns2 endpoint", "#set($serverError = false)\n", dyndns2ResponseVTL)
+}
+
+// lean drops the full-line ## comments of template source: they explain
+// the logic here, in templates/, but would cost every stack ~6 KB of its
+// 51,200-byte inline template budget. The header line stays and says where
+// the commented source is.
+func lean(header string, parts ...string) string {
+	var b strings.Builder
+	b.WriteString("## ddnsgen: " + header + " (generated; commented source: ddnsgen/templates/*.vtl)\n")
+	for _, p := range parts {
+		for _, line := range strings.SplitAfter(p, "\n") {
+			if !strings.HasPrefix(strings.TrimSpace(line), "##") && line != "" {
+				b.WriteString(line)
+			}
+		}
+	}
+	return b.String()
 }
 
 func (d Data) vtl() (string, error) {
@@ -116,7 +187,6 @@ func (d Data) vtl() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	b.WriteString("## ---- data: the names, zones and devices of this stack ----\n")
 	b.WriteString("#set($ddns_records = {})\n")
 	var all []string
 	for _, r := range d.Records {
@@ -166,6 +236,22 @@ func (d Data) vtl() (string, error) {
 			}
 			fmt.Fprintf(&b, "#set($discard = $ddns_devices.put(%s, {'name': %s, 'names': %s}))\n", key, name, names)
 		}
+	}
+	b.WriteString("#set($ddns_users = {})\n")
+	for _, u := range d.Users {
+		name, err := q("user name", u.Name)
+		if err != nil {
+			return "", err
+		}
+		names, err := list("record name", u.Names)
+		if err != nil {
+			return "", err
+		}
+		if !stageVar.MatchString(u.PasswordStage) {
+			return "", fmt.Errorf("templates: user %s: %q is not a stage variable name", u.Name, u.PasswordStage)
+		}
+		fmt.Fprintf(&b, "#set($discard = $ddns_users.put(%s, {'name': %s, 'names': %s, 'secret': \"$!stageVariables.%s\"}))\n",
+			name, name, names, u.PasswordStage)
 	}
 	fmt.Fprintf(&b, "#set($ddns_maxNames = %d)\n", d.MaxNames)
 	fmt.Fprintf(&b, "#set($ddns_refuseZone = %s)\n", refuse)

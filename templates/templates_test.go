@@ -25,6 +25,9 @@ func TestLogicHasNoSubstitutions(t *testing.T) {
 	for name, text := range map[string]string{
 		"decide.vtl": decideVTL, "update-request.vtl": updateRequestVTL, "update-check.vtl": updateCheckVTL,
 		"changebatch.vtl": changeBatchVTL, "update-response.vtl": updateResponseVTL,
+		"update-error.vtl":    updateErrorVTL,
+		"dyndns2-request.vtl": dyndns2RequestVTL, "dyndns2-answer.vtl": dyndns2AnswerVTL,
+		"dyndns2-response.vtl": dyndns2ResponseVTL,
 	} {
 		if strings.Contains(text, "${") {
 			t.Errorf("%s contains ${, which Fn::Sub would substitute", name)
@@ -53,7 +56,7 @@ func TestDataRefusesUnsafeValues(t *testing.T) {
 			d := seedData()
 			mutate(&d)
 			if out, err := UpdateRequest(d); err == nil {
-				t.Errorf("%s %q was accepted; the data block reads:\n%s", field, v, out[:strings.Index(out, "## ---- identity")])
+				t.Errorf("%s %q was accepted; the template reads:\n%s", field, v, out)
 			}
 		}
 	}

@@ -28,6 +28,7 @@ type options struct {
 	apiName    string
 	apiKey     bool
 	ipv4Only   bool
+	dyndns2    bool
 	limits     cfn.Limits
 
 	format  string
@@ -66,6 +67,9 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.StringVar(&o.apiName, "api-name", cfn.DefaultAPIName, "REST API `name`")
 	fs.BoolVar(&o.apiKey, "api-key", true, "require an API key (x-api-key); -api-key=false is the seed's open endpoint")
 	fs.BoolVar(&o.ipv4Only, "ipv4-only", false, "keep the endpoint IPv4-only even when a record takes AAAA")
+	fs.BoolVar(&o.dyndns2, "dyndns2", false, "add GET /STAGE/nic/update for routers, ddclient and inadyn (HTTP Basic auth; a password parameter per device)")
+	fs.Float64Var(&o.limits.DynDNS2Rate, "dyndns2-rate", cfn.DefaultLimits.DynDNS2Rate, "the dyndns2 endpoint's requests per `second`, all callers together")
+	fs.IntVar(&o.limits.DynDNS2Burst, "dyndns2-burst", cfn.DefaultLimits.DynDNS2Burst, "the dyndns2 endpoint's burst (`requests`)")
 	fs.Float64Var(&o.limits.KeyRate, "key-rate", cfn.DefaultLimits.KeyRate, "each API key's requests per `second`")
 	fs.IntVar(&o.limits.KeyBurst, "key-burst", cfn.DefaultLimits.KeyBurst, "each API key's burst (`requests`)")
 	fs.IntVar(&o.limits.KeyDailyQuota, "key-quota", cfn.DefaultLimits.KeyDailyQuota, "each API key's `requests` per day")
@@ -108,7 +112,7 @@ func (o *options) set(name string) bool {
 
 // stackFlags are the flags that describe the stack (all but output flags).
 var stackFlags = []string{"zone-id", "zone", "name", "device", "ttl", "type", "stage", "api-name",
-	"api-key", "ipv4-only", "key-rate", "key-burst", "key-quota", "stage-rate", "stage-burst", "max-hostnames"}
+	"api-key", "ipv4-only", "dyndns2", "dyndns2-rate", "dyndns2-burst", "key-rate", "key-burst", "key-quota", "stage-rate", "stage-burst", "max-hostnames"}
 
 var deviceFlagRE = regexp.MustCompile(`^([^=]*)=(.*)$`)
 
@@ -145,6 +149,8 @@ func (o *options) config() (cfn.Config, error) {
 		{"stage-burst", fmt.Sprint(o.limits.StageBurst), o.limits.StageBurst == 0, "must be from 1 to 5000"},
 		{"key-quota", fmt.Sprint(o.limits.KeyDailyQuota), o.limits.KeyDailyQuota == 0, "must be from 1 to 100000000"},
 		{"max-hostnames", fmt.Sprint(o.limits.MaxHostnames), o.limits.MaxHostnames == 0, "must be from 1 to 1000"},
+		{"dyndns2-rate", fmt.Sprint(o.limits.DynDNS2Rate), o.limits.DynDNS2Rate == 0, "a rate is more than 0 and at most 10000 requests a second"},
+		{"dyndns2-burst", fmt.Sprint(o.limits.DynDNS2Burst), o.limits.DynDNS2Burst == 0, "must be from 1 to 5000"},
 	} {
 		if f.zero {
 			return cfn.Config{}, usagef("-%s %q: %s", f.name, f.value, f.rule)
@@ -155,6 +161,7 @@ func (o *options) config() (cfn.Config, error) {
 		Stage:    o.stage,
 		Open:     !o.apiKey,
 		IPv4Only: o.ipv4Only,
+		DynDNS2:  o.dyndns2,
 		Limits:   o.limits,
 	}
 	if o.set("zone-id") && len(o.zones) > 0 {
@@ -226,6 +233,8 @@ var fieldFlags = []struct{ field, flag string }{
 	{"limits.stage_rate", "-stage-rate"},
 	{"limits.stage_burst", "-stage-burst"},
 	{"limits.max_hostnames", "-max-hostnames"},
+	{"limits.dyndns2_rate", "-dyndns2-rate"},
+	{"limits.dyndns2_burst", "-dyndns2-burst"},
 }
 
 var indexRE = regexp.MustCompile(`\[\d+\]`)

@@ -35,6 +35,8 @@ var goldenCases = []goldenCase{
 		"-name", "home.acme.local", "-name", "nas.acme.local", "-name", "vpn.example.com"},
 		"three names in two zones, one zone id baked in and one a parameter"},
 	{"devices.yaml", devicesArgs, "five devices with their own API keys, some names shared and some not; A and AAAA (dual-stack)"},
+	{"dyndns2.yaml", []string{"-dyndns2"}, "the seed stack with the dyndns2 endpoint for routers, ddclient and inadyn"},
+	{"dyndns2-devices.yaml", append([]string{"-dyndns2"}, devicesArgs...), "the five devices with dyndns2: a password parameter each"},
 	{"ipv6only.yaml", []string{"-name", "v6.acme.local", "-type", "AAAA"}, "an AAAA-only record: IPv4 callers get a clear 400"},
 }
 

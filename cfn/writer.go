@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
@@ -73,6 +75,9 @@ func tree(t *cloudformation.Template) (*yaml.Node, error) {
 			}
 		}
 	}
+	if res := get(root, "Resources"); res != nil {
+		orderByDependency(res)
+	}
 	orderPolicies(root)
 	orderResponses(root)
 	return root, nil
@@ -124,6 +129,97 @@ func order(n *yaml.Node, first []string) {
 	n.Content = n.Content[:0]
 	for _, p := range pairs {
 		n.Content = append(n.Content, p.k, p.v)
+	}
+}
+
+// orderByDependency writes each resource after the resources it refers to
+// (Ref, Fn::GetAtt, ${} in Fn::Sub, DependsOn), alphabetically where the
+// order is free. A reader meets a resource before its users, and tools that
+// create resources in file order (moto's change sets ignore DependsOn) get
+// a Deployment after its Methods.
+func orderByDependency(resources *yaml.Node) {
+	type entry struct{ k, v *yaml.Node }
+	entries := map[string]entry{}
+	var ids []string
+	for i := 0; i+1 < len(resources.Content); i += 2 {
+		id := resources.Content[i].Value
+		entries[id] = entry{resources.Content[i], resources.Content[i+1]}
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	deps := map[string]map[string]bool{}
+	for _, id := range ids {
+		deps[id] = map[string]bool{}
+		refersTo(entries[id].v, func(target string) {
+			if _, ok := entries[target]; ok && target != id {
+				deps[id][target] = true
+			}
+		})
+	}
+	resources.Content = resources.Content[:0]
+	done := map[string]bool{}
+	for len(done) < len(ids) {
+		progress := false
+		for _, id := range ids { // the first ready one, alphabetically
+			if done[id] {
+				continue
+			}
+			ready := true
+			for d := range deps[id] {
+				ready = ready && done[d]
+			}
+			if ready {
+				done[id] = true
+				resources.Content = append(resources.Content, entries[id].k, entries[id].v)
+				progress = true
+				break
+			}
+		}
+		if !progress { // a cycle: CloudFormation would refuse it; keep the rest alphabetical
+			for _, id := range ids {
+				if !done[id] {
+					done[id] = true
+					resources.Content = append(resources.Content, entries[id].k, entries[id].v)
+				}
+			}
+		}
+	}
+}
+
+var subRef = regexp.MustCompile(`\$\{([A-Za-z0-9]+)(\.[A-Za-z0-9.]+)?\}`)
+
+// refersTo calls fn with every logical ID n refers to.
+func refersTo(n *yaml.Node, fn func(string)) {
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key, val := n.Content[i].Value, n.Content[i+1]
+			switch key {
+			case "Ref":
+				fn(val.Value)
+			case "DependsOn":
+				if val.Kind == yaml.ScalarNode {
+					fn(val.Value)
+				}
+				for _, c := range val.Content {
+					fn(c.Value)
+				}
+			case "Fn::GetAtt":
+				if val.Kind == yaml.SequenceNode && len(val.Content) > 0 {
+					fn(val.Content[0].Value)
+				}
+			case "Fn::Sub":
+				s := val
+				if val.Kind == yaml.SequenceNode && len(val.Content) > 0 {
+					s = val.Content[0]
+				}
+				for _, m := range subRef.FindAllStringSubmatch(s.Value, -1) {
+					fn(m[1])
+				}
+			}
+		}
+	}
+	for _, c := range n.Content {
+		refersTo(c, fn)
 	}
 }
 

@@ -43,7 +43,13 @@ func usagef(format string, args ...any) error {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	var err error
-	err = generate(args, stdout, stderr) // LOCALWIP
+	if len(args) > 0 && args[0] == "local" {
+		ctx, stop := signalContext()
+		err = runLocal(ctx, args[1:], stdout, stderr)
+		stop()
+	} else {
+		err = generate(args, stdout, stderr)
+	}
 	var u *usageError
 	switch {
 	case err == nil:

@@ -1,0 +1,86 @@
+package lab
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// RequireEnv is the environment variable that turns a missing tool from a
+// skipped test into a failed one: DDNSGEN_LAB=require (set it on CI, where
+// every tool is installed, so a broken install cannot pass silently).
+const RequireEnv = "DDNSGEN_LAB"
+
+// installHints says how to get each tool the lab knows. Jars are matched by
+// base name.
+var installHints = map[string]string{
+	"moto_server":              "pip install 'moto[server]'",
+	"aws":                      "pip install awscli",
+	"cfn-lint":                 "pip install cfn-lint",
+	"java":                     "apt-get install default-jre-headless",
+	"ddclient":                 "apt-get install ddclient",
+	"inadyn":                   "apt-get install inadyn",
+	"curl":                     "apt-get install curl",
+	"velocity-1.7.jar":         "apt-get install velocity",
+	"commons-collections3.jar": "apt-get install libcommons-collections3-java",
+	"commons-lang.jar":         "apt-get install libcommons-lang-java",
+}
+
+// Require makes sure every tool is present before a test uses it. A tool is a
+// command name looked up in PATH ("moto_server", "aws", "cfn-lint", "java",
+// "ddclient", "inadyn", "curl") or a file path (anything with a slash, such as
+// /usr/share/java/velocity-1.7.jar), which must be an existing regular file.
+//
+// When something is missing the test is skipped with a message naming each
+// missing tool and how to install it, or fails (tb.Fatalf) when DDNSGEN_LAB is
+// "require". Either way Require does not return in that case.
+func Require(tb testing.TB, tools ...string) {
+	tb.Helper()
+	var missing []string
+	for _, tool := range tools {
+		if !installed(tool) {
+			missing = append(missing, withHint(tool))
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	what := strings.Join(missing, " and ")
+	if os.Getenv(RequireEnv) == "require" {
+		tb.Fatalf("lab: this test needs %s, which is missing (%s=require makes a missing tool a failure)", what, RequireEnv)
+	}
+	tb.Skipf("lab: this test needs a tool that is missing: install %s or set %s=require to make this a failure", what, RequireEnv)
+}
+
+func installed(tool string) bool {
+	if strings.ContainsRune(tool, '/') || strings.ContainsRune(tool, filepath.Separator) {
+		info, err := os.Stat(tool)
+		return err == nil && info.Mode().IsRegular()
+	}
+	_, err := exec.LookPath(tool)
+	return err == nil
+}
+
+func withHint(tool string) string {
+	if hint, ok := installHints[filepath.Base(tool)]; ok {
+		return fmt.Sprintf("%s (%s)", tool, hint)
+	}
+	return tool
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago. Another
+// process may take it before the caller binds it; StartMoto retries for that
+// reason, and other callers should too.
+func FreePort(tb testing.TB) int {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("lab: find a free port on 127.0.0.1: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}

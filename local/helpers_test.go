@@ -1,0 +1,308 @@
+package local_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/xml"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/ddnsgen/ddnsgen/internal/lab"
+	"github.com/ddnsgen/ddnsgen/local"
+	"github.com/ddnsgen/ddnsgen/local/route53"
+	"github.com/ddnsgen/ddnsgen/local/velocity"
+)
+
+var _ = flag.Bool("update", false, "unused here: accepted so that go test ./... -update works")
+
+// The lab's tests share one Velocity engine (one JVM), as `ddnsgen local`
+// does for a whole run.
+var (
+	engineOnce sync.Once
+	engine     *velocity.Engine
+	engineErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if engine != nil {
+		engine.Close()
+	}
+	os.Exit(code)
+}
+
+func sharedEngine(t *testing.T) *velocity.Engine {
+	t.Helper()
+	lab.Require(t, append([]string{"java"}, velocity.DefaultJars...)...)
+	engineOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		engine, engineErr = velocity.Start(ctx, velocity.Options{})
+	})
+	if engineErr != nil {
+		t.Fatalf("starting Velocity: %v", engineErr)
+	}
+	return engine
+}
+
+// goldenZoneID is the zone id the golden templates bake in; the lab swaps
+// it for the id moto gave the zone.
+const goldenZoneID = "Z0123456789ABCDEFGHIJ"
+
+// stack is a golden template deployed to moto and served by the lab.
+type stack struct {
+	t      *testing.T
+	moto   *lab.Moto
+	srv    *local.Server
+	api    *local.API
+	fault  *faultInjector
+	zones  map[string]string // zone name → moto's id
+	keys   map[string]string // ApiKey logical ID → value
+	params map[string]string
+	path   string // the template file as deployed
+}
+
+// stackSpec says what a golden template holds, from the test's side.
+type stackSpec struct {
+	golden  string
+	zones   []string          // zone names to create
+	literal string            // the zone whose id the golden bakes in
+	params  map[string]string // zone parameter → zone name
+	// keys maps each ApiKey logical ID to the names it may update; nil for an
+	// open endpoint (every name, no key).
+	keys map[string][]string
+	// types are each record's types.
+	types map[string][]string
+	// users are the dyndns2 devices: name → password parameter.
+	users map[string]string
+	// ttl of every record (0: 60).
+	ttl int
+}
+
+func (s stackSpec) recordTTL() int {
+	if s.ttl == 0 {
+		return 60
+	}
+	return s.ttl
+}
+
+func (s stackSpec) names() []string {
+	var out []string
+	for n := range s.types {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (s stackSpec) zoneOf(name string) string {
+	best := ""
+	for _, z := range s.zones {
+		if strings.HasSuffix(name, "."+z) && len(z) > len(best) {
+			best = z
+		}
+	}
+	return best
+}
+
+// startStack creates the zones in a fresh moto, deploys the golden template
+// with `aws cloudformation deploy` and serves it with the lab, Route 53 calls
+// going through a fault injector in front of moto.
+func startStack(t *testing.T, spec stackSpec) *stack {
+	t.Helper()
+	lab.Require(t, "moto_server", "aws", "curl")
+	eng := sharedEngine(t)
+	s := &stack{t: t, moto: lab.StartMoto(t), zones: map[string]string{}, keys: map[string]string{}, params: map[string]string{}}
+	for _, z := range spec.zones {
+		s.zones[z] = s.moto.CreateHostedZone(t, z)
+	}
+	b, err := os.ReadFile(filepath.Join("..", "golden", spec.golden))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spec.literal != "" {
+		b = []byte(strings.ReplaceAll(string(b), goldenZoneID, s.zones[spec.literal]))
+	}
+	s.path = filepath.Join(t.TempDir(), spec.golden)
+	if err := os.WriteFile(s.path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for p, z := range spec.params {
+		s.params[p] = s.zones[z]
+	}
+	for _, p := range spec.users {
+		s.params[p] = "pw" + strings.Repeat(p, 3)[:18]
+	}
+	s.moto.Deploy(t, s.path, "ddns", s.params)
+	for k := range spec.keys {
+		s.keys[k] = "key-" + k + "-0123456789abcdefghijklmn"
+	}
+	s.fault = newFaultInjector(t, s.moto.URL)
+	s.srv, err = local.Start(context.Background(), local.Options{
+		Template: b, Parameters: s.params, Route53URL: s.fault.URL,
+		APIKeys: s.keys, TrustSourceIPHeader: true, Unthrottled: true, Engine: eng,
+		Log: testLog{t},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.srv.Close() })
+	s.api = s.srv.APIs[0]
+	return s
+}
+
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Log(strings.TrimSuffix(string(p), "\n"))
+	return len(p), nil
+}
+
+// curl calls the lab the way the README tells users to, and returns the
+// status and body.
+func (s *stack) curl(path string, headers ...string) (int, string) {
+	s.t.Helper()
+	args := []string{"-sS", "--max-time", "20", "-o", "-", "-w", "\n%{http_code}"}
+	for _, h := range headers {
+		args = append(args, "-H", h)
+	}
+	args = append(args, s.api.URL+path)
+	out, err := exec.Command("curl", args...).Output()
+	if err != nil {
+		s.t.Fatalf("curl %v: %v", args, err)
+	}
+	text := string(out)
+	i := strings.LastIndex(text, "\n")
+	code, _ := strconv.Atoi(text[i+1:])
+	return code, text[:i]
+}
+
+// records reads a zone's A and AAAA records from moto, as "name type ttl
+// value" lines, sorted. It signs its request like any AWS client (moto
+// routes by the signature's service).
+func (s *stack) records(zone string) []string {
+	s.t.Helper()
+	req, _ := http.NewRequest("GET", s.moto.URL+"/2013-04-01/hostedzone/"+s.zones[zone]+"/rrset", nil)
+	sum := sha256.Sum256(nil)
+	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"},
+		req, hex.EncodeToString(sum[:]), "route53", "us-east-1", time.Now()); err != nil {
+		s.t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list struct {
+		Sets []struct {
+			Name   string
+			Type   string
+			TTL    string
+			Values []string `xml:"ResourceRecords>ResourceRecord>Value"`
+		} `xml:"ResourceRecordSets>ResourceRecordSet"`
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if err := xml.Unmarshal(body, &list); err != nil {
+		s.t.Fatalf("reading records: %v\n%s", err, body)
+	}
+	var out []string
+	for _, r := range list.Sets {
+		if r.Type == "A" || r.Type == "AAAA" {
+			out = append(out, fmt.Sprintf("%s %s %s %s", strings.TrimSuffix(r.Name, "."), r.Type, r.TTL, strings.Join(r.Values, ",")))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// snapshot is every zone's records.
+func (s *stack) snapshot() map[string][]string {
+	out := map[string][]string{}
+	for z := range s.zones {
+		out[z] = s.records(z)
+	}
+	return out
+}
+
+// unchanged fails the test if any record differs from before.
+func (s *stack) unchanged(before map[string][]string, what string) {
+	s.t.Helper()
+	after := s.snapshot()
+	for z := range before {
+		if strings.Join(before[z], "\n") != strings.Join(after[z], "\n") {
+			s.t.Errorf("%s changed records in %s:\nbefore %q\nafter  %q", what, z, before[z], after[z])
+		}
+	}
+}
+
+// hasRecord reports whether the zone holds exactly this record.
+func (s *stack) hasRecord(zone, name, typ string, ttl int, value string) bool {
+	want := fmt.Sprintf("%s %s %d %s", name, typ, ttl, value)
+	for _, r := range s.records(zone) {
+		if r == want {
+			return true
+		}
+	}
+	return false
+}
+
+// faultInjector stands between the lab and moto: it forwards every call,
+// unless told to answer the next ones with a Route 53 error.
+type faultInjector struct {
+	*httptest.Server
+	mu    sync.Mutex
+	fault *route53.Error
+	calls int
+}
+
+func newFaultInjector(t *testing.T, motoURL string) *faultInjector {
+	u, err := url.Parse(motoURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &faultInjector{}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		fault := f.fault
+		f.calls++
+		f.mu.Unlock()
+		if fault != nil {
+			fault.WriteResponse(w)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+func (f *faultInjector) set(e *route53.Error) {
+	f.mu.Lock()
+	f.fault = e
+	f.mu.Unlock()
+}
+
+func (f *faultInjector) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls
+}

@@ -1,0 +1,365 @@
+package local_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/ddnsgen/ddnsgen/local/route53"
+)
+
+var (
+	seedSpec = stackSpec{
+		golden: "seed.yaml", zones: []string{"acme.local"}, params: map[string]string{"HostedZoneId": "acme.local"},
+		keys:  map[string][]string{"ApiKey": {"myddns.acme.local"}},
+		types: map[string][]string{"myddns.acme.local": {"A"}},
+	}
+	devicesSpec = stackSpec{
+		golden: "devices.yaml", zones: []string{"acme.local"}, literal: "acme.local",
+		keys: map[string][]string{
+			"ApiKeyRouter":       {"home.acme.local", "vpn.acme.local"},
+			"ApiKeyBackupRouter": {"home.acme.local", "vpn.acme.local"},
+			"ApiKeyNas":          {"nas.acme.local"},
+			"ApiKeyLaptop":       {"laptop.acme.local"},
+			"ApiKeyOffice":       {"office.acme.local"},
+		},
+		types: map[string][]string{
+			"home.acme.local": {"A", "AAAA"}, "vpn.acme.local": {"A", "AAAA"}, "nas.acme.local": {"A", "AAAA"},
+			"laptop.acme.local": {"A", "AAAA"}, "office.acme.local": {"A", "AAAA"},
+		},
+	}
+)
+
+// labSpecs are the golden templates the lab serves, and what each holds.
+var labSpecs = []stackSpec{
+	seedSpec,
+	{golden: "seed.json", zones: seedSpec.zones, params: seedSpec.params, keys: seedSpec.keys, types: seedSpec.types},
+	{
+		golden: "baked.yaml", zones: []string{"example.com"}, literal: "example.com",
+		keys:  map[string][]string{"ApiKey": {"home.example.com"}},
+		types: map[string][]string{"home.example.com": {"A"}},
+		ttl:   300,
+	},
+	{golden: "open.yaml", zones: seedSpec.zones, params: seedSpec.params, types: seedSpec.types},
+	{
+		golden: "multizone.yaml", zones: []string{"acme.local", "example.com"}, literal: "acme.local",
+		params: map[string]string{"HostedZoneId": "example.com"},
+		keys:   map[string][]string{"ApiKey": {"home.acme.local", "nas.acme.local", "vpn.example.com"}},
+		types:  map[string][]string{"home.acme.local": {"A"}, "nas.acme.local": {"A"}, "vpn.example.com": {"A"}},
+	},
+	devicesSpec,
+	{
+		golden: "ipv6only.yaml", zones: seedSpec.zones, params: seedSpec.params,
+		keys:  map[string][]string{"ApiKey": {"v6.acme.local"}},
+		types: map[string][]string{"v6.acme.local": {"AAAA"}},
+	},
+	{
+		golden: "dyndns2.yaml", zones: seedSpec.zones, params: seedSpec.params, keys: seedSpec.keys, types: seedSpec.types,
+		users: map[string]string{"default": "Password"},
+	},
+	{
+		golden: "dyndns2-devices.yaml", zones: devicesSpec.zones, literal: devicesSpec.literal, keys: devicesSpec.keys, types: devicesSpec.types,
+		users: map[string]string{"router": "PasswordRouter", "backup-router": "PasswordBackupRouter", "nas": "PasswordNas", "laptop": "PasswordLaptop", "office": "PasswordOffice"},
+	},
+}
+
+// TestLab serves every golden template and drives its update endpoint with
+// curl: every key × every name × IPv4 and IPv6, then the error cases. Each
+// case asserts the status and body the caller sees and the records in moto.
+func TestLab(t *testing.T) {
+	for _, spec := range labSpecs {
+		t.Run(spec.golden, func(t *testing.T) {
+			s := startStack(t, spec)
+			t.Run("keys and names", func(t *testing.T) { s.everyKeyAndName(spec) })
+			t.Run("refusals", func(t *testing.T) { s.refusals(spec) })
+			t.Run("route53 errors", func(t *testing.T) { s.route53Errors(spec) })
+			t.Run("hostile input", func(t *testing.T) { s.hostile(spec) })
+		})
+	}
+}
+
+// keyHeader is the x-api-key header for a key, or nothing for an open
+// endpoint.
+func (s *stack) keyHeader(logical string) []string {
+	if logical == "" {
+		return nil
+	}
+	return []string{"x-api-key: " + s.keys[logical]}
+}
+
+// callers are the API key logical IDs to try ("" for the open endpoint).
+func callers(spec stackSpec) []string {
+	if spec.keys == nil {
+		return []string{""}
+	}
+	var out []string
+	for k := range spec.keys {
+		out = append(out, k)
+	}
+	return out
+}
+
+func owns(spec stackSpec, key, name string) bool {
+	if spec.keys == nil {
+		return true
+	}
+	for _, n := range spec.keys[key] {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+func takes(spec stackSpec, name, typ string) bool {
+	for _, t := range spec.types[name] {
+		if t == typ {
+			return true
+		}
+	}
+	return false
+}
+
+type apiAnswer struct {
+	Updated []struct {
+		Name, Type, Value string
+		TTL               int
+	}
+	Change  string
+	Error   string
+	Message string
+	Source  string
+}
+
+func decode(t *testing.T, body string) apiAnswer {
+	t.Helper()
+	var a apiAnswer
+	if err := json.Unmarshal([]byte(body), &a); err != nil {
+		t.Fatalf("the answer is not JSON: %v\n%s", err, body)
+	}
+	return a
+}
+
+func (s *stack) everyKeyAndName(spec stackSpec) {
+	t := s.t
+	n := 0
+	for _, key := range callers(spec) {
+		for _, name := range spec.names() {
+			zone := spec.zoneOf(name)
+			for _, family := range []string{"A", "AAAA"} {
+				n++
+				ip := fmt.Sprintf("203.0.113.%d", n)
+				if family == "AAAA" {
+					ip = fmt.Sprintf("2001:db8::%x", n)
+				}
+				before := s.snapshot()
+				path := "/ddns/" + s.zones[zone] + "?hostname=" + name
+				code, body := s.curl(path, append(s.keyHeader(key), "X-Lab-Source-Ip: "+ip)...)
+				what := fmt.Sprintf("key %q, %s from %s", key, name, ip)
+				a := decode(t, body)
+				switch {
+				case !owns(spec, key, name):
+					if code != 403 || a.Error != "NotYourHostname" {
+						t.Errorf("%s: %d %s, want 403 NotYourHostname", what, code, body)
+					}
+					s.unchanged(before, what)
+				case !takes(spec, name, family):
+					if code != 400 || a.Error != "WrongAddressFamily" {
+						t.Errorf("%s: %d %s, want 400 WrongAddressFamily", what, code, body)
+					}
+					s.unchanged(before, what)
+				default:
+					if code != 200 || len(a.Updated) != 1 || a.Updated[0].Name != name || a.Updated[0].Type != family ||
+						a.Updated[0].Value != ip || a.Updated[0].TTL != spec.recordTTL() || !strings.HasPrefix(a.Change, "/change/") {
+						t.Errorf("%s: %d %s, want 200 with %s %s %s TTL %d", what, code, body, name, family, ip, spec.recordTTL())
+					}
+					if !s.hasRecord(zone, name, family, spec.recordTTL(), ip) {
+						t.Errorf("%s: moto has no record %s %s %s; it has %q", what, name, family, ip, s.records(zone))
+					}
+				}
+			}
+		}
+	}
+}
+
+// first is a key and a name it owns, in the first name's zone.
+func first(spec stackSpec) (key, name, zone string) {
+	name = spec.names()[0]
+	for _, k := range callers(spec) {
+		if owns(spec, k, name) {
+			return k, name, spec.zoneOf(name)
+		}
+	}
+	return "", name, spec.zoneOf(name)
+}
+
+func (s *stack) refusals(spec stackSpec) {
+	t := s.t
+	key, name, zone := first(spec)
+	path := "/ddns/" + s.zones[zone] + "?hostname=" + name
+	family := spec.types[name][0]
+	ip := "198.51.100.7"
+	if family == "AAAA" {
+		ip = "2001:db8:ffff::7"
+	}
+	from := "X-Lab-Source-Ip: " + ip
+	cases := []struct {
+		what    string
+		path    string
+		headers []string
+		status  int
+		want    string // a JSON field "error" value, or the gateway's message
+	}{
+		{"the console's test button", path, append(s.keyHeader(key), "X-Lab-Source-Ip: test-invoke-source-ip"), 400, "BadAddress"},
+		{"a zone id not the name's", "/ddns/ZNOTTHEZONE0123456789?hostname=" + name, append(s.keyHeader(key), from), 400, "WrongZone"},
+		{"a name of no zone", "/ddns/" + s.zones[zone] + "?hostname=other.invalid", append(s.keyHeader(key), from), 400, "UnknownHostname"},
+		{"a name twice", path + "," + name, append(s.keyHeader(key), from), 400, "DuplicateHostname"},
+		{"a bad ip", path + "&ip=300.1.2.3", append(s.keyHeader(key), from), 400, "BadAddress"},
+		{"an unknown path", "/ddns/" + s.zones[zone] + "/more", s.keyHeader(key), 403, "Missing Authentication Token"},
+		{"an unknown stage", "/prod/" + s.zones[zone], s.keyHeader(key), 403, "Missing Authentication Token"},
+		{"an XML body type", path, append(s.keyHeader(key), from, "Content-Type: application/xml"), 415, "Unsupported Media Type"},
+	}
+	if spec.keys != nil {
+		cases = append(cases,
+			struct {
+				what    string
+				path    string
+				headers []string
+				status  int
+				want    string
+			}{"no API key", path, []string{from}, 403, "Forbidden"},
+			struct {
+				what    string
+				path    string
+				headers []string
+				status  int
+				want    string
+			}{"a wrong API key", path, []string{from, "x-api-key: " + strings.Repeat("x", 40)}, 403, "Forbidden"},
+		)
+		if len(spec.keys[key]) > 1 {
+			cases = append(cases, struct {
+				what    string
+				path    string
+				headers []string
+				status  int
+				want    string
+			}{"no hostname for a key of several names", "/ddns/" + s.zones[zone], append(s.keyHeader(key), from), 400, "HostnameRequired"})
+		}
+	}
+	for _, c := range cases {
+		before := s.snapshot()
+		code, body := s.curl(c.path, c.headers...)
+		a := decode(t, body)
+		got := a.Error
+		if got == "" {
+			var gw struct{ Message string }
+			_ = json.Unmarshal([]byte(body), &gw)
+			got = gw.Message
+		}
+		if code != c.status || got != c.want {
+			t.Errorf("%s: %d %s, want %d %s", c.what, code, body, c.status, c.want)
+		}
+		s.unchanged(before, c.what)
+	}
+	// Without hostname a key of one name updates it (the seed's URL).
+	if spec.keys == nil || len(spec.keys[key]) == 1 {
+		code, body := s.curl("/ddns/"+s.zones[zone], append(s.keyHeader(key), from)...)
+		if code != 200 || !s.hasRecord(zone, name, family, spec.recordTTL(), ip) {
+			t.Errorf("no hostname, one name: %d %s; records %q", code, body, s.records(zone))
+		}
+	}
+}
+
+func (s *stack) route53Errors(spec stackSpec) {
+	t := s.t
+	key, name, zone := first(spec)
+	family := spec.types[name][0]
+	ip := "192.0.2.99"
+	if family == "AAAA" {
+		ip = "2001:db8:99::1"
+	}
+	for _, c := range []struct {
+		fault  *route53.Error
+		status int
+	}{
+		{route53.Throttling(), 429},
+		{route53.PriorRequestNotComplete(), 429},
+		{&route53.Error{Status: 403, Code: "AccessDenied", Message: "User: x is not authorized"}, 403},
+		{route53.NoSuchHostedZone(s.zones[zone]), 404},
+		{route53.InvalidChangeBatch("Tried to create resource record set [name='" + name + ".', type='A'] but it already exists"), 400},
+		{route53.InternalFailure(), 502},
+		{route53.ServiceUnavailable(), 502},
+	} {
+		before := s.snapshot()
+		s.fault.set(c.fault)
+		calls := s.fault.count()
+		code, body := s.curl("/ddns/"+s.zones[zone]+"?hostname="+name, append(s.keyHeader(key), "X-Lab-Source-Ip: "+ip)...)
+		s.fault.set(nil)
+		if s.fault.count() != calls+1 {
+			t.Fatalf("%s: the call did not reach Route 53", c.fault.Code)
+		}
+		a := decode(t, body)
+		if code != c.status || a.Error != c.fault.Code || a.Source != "route53" || a.Message == "" {
+			t.Errorf("Route 53 %d %s: the caller got %d %s, want %d naming %s and its message", c.fault.Status, c.fault.Code, code, body, c.status, c.fault.Code)
+		}
+		s.unchanged(before, "Route 53 "+c.fault.Code)
+	}
+}
+
+func (s *stack) hostile(spec stackSpec) {
+	t := s.t
+	key, name, zone := first(spec)
+	base := "/ddns/" + s.zones[zone]
+	from := "X-Lab-Source-Ip: 192.0.2.1"
+	for _, q := range []string{
+		"hostname=" + url.QueryEscape(name+"</Name><Name>evil.acme.local"),
+		"hostname=" + url.QueryEscape("#set($refused = false)"),
+		"hostname=" + url.QueryEscape("${AWS::AccountId}.acme.local"),
+		"hostname=" + url.QueryEscape("$context.identity.sourceIp"),
+		"hostname=" + url.QueryEscape(name+"\r\nX-Injected: 1"),
+		"hostname=" + url.QueryEscape("*.acme.local"),
+		"hostname=" + strings.Repeat("a", 5000) + ".acme.local",
+		"hostname=" + strings.Repeat("a", 64) + ".acme.local",
+		"hostname=" + url.QueryEscape("bücher.acme.local"),
+		"hostname=" + name + "&ip=" + url.QueryEscape("1.2.3.4</Value><Value>5.6.7.8"),
+		"hostname=" + name + "&ip=" + url.QueryEscape("::1%eth0"),
+		"hostname=" + name + "&ip=" + url.QueryEscape("[2001:db8::1]"),
+		"hostname=" + name + "&ip=" + url.QueryEscape("1.2.3.4:8080"),
+		"hostname=" + name + "&ip=" + url.QueryEscape("#set($x = 1)"),
+		"hostname=" + name + "&ip=" + strings.Repeat("1", 10000),
+	} {
+		before := s.snapshot()
+		code, body := s.curl(base+"?"+q, append(s.keyHeader(key), from)...)
+		if code != 400 {
+			t.Errorf("?%.80s: %d %s, want 400", q, code, body)
+		}
+		a := decode(t, body)
+		if a.Error == "" || strings.ContainsAny(a.Message, "<>#${}\r\n") {
+			t.Errorf("?%.80s: the error %s echoes what it refused", q, body)
+		}
+		s.unchanged(before, "?"+q)
+	}
+	// Hostile headers do not reach the change batch: the caller's address
+	// comes from the connection, never from a header API Gateway does not
+	// set, and a CRLF cannot split a request header.
+	before := s.snapshot()
+	code, body := s.curl(base+"?hostname="+name, append(s.keyHeader(key), from, "X-Forwarded-For: 6.6.6.6", "hostname: evil.acme.local")...)
+	switch {
+	case takes(spec, name, "A"):
+		if code != 200 || !s.hasRecord(zone, name, "A", spec.recordTTL(), "192.0.2.1") {
+			t.Errorf("with X-Forwarded-For and a hostname header: %d %s; records %q", code, body, s.records(zone))
+		}
+	default:
+		if code != 400 {
+			t.Errorf("with X-Forwarded-For and a hostname header: %d %s, want 400", code, body)
+		}
+		s.unchanged(before, "hostile headers")
+	}
+	for _, r := range s.records(zone) {
+		if strings.Contains(r, "6.6.6.6") || strings.HasPrefix(r, "evil.") {
+			t.Errorf("a request header reached the record %q", r)
+		}
+	}
+}

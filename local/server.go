@@ -1,0 +1,475 @@
+package local
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ddnsgen/ddnsgen/local/velocity"
+)
+
+// Options configure a lab server. Template and Route53URL are required.
+type Options struct {
+	// Template is a generated template, YAML or JSON.
+	Template []byte
+	// Parameters are the template's parameter values (as --parameter-overrides
+	// would give them); each is checked against the parameter's constraints.
+	Parameters map[string]string
+	// Route53URL is the Route 53 endpoint the integrations call, e.g. a
+	// moto_server on http://127.0.0.1:5000. Calls are SigV4-signed.
+	Route53URL string
+	// StackName, Region and AccountID fill in the pseudo parameters
+	// (defaults: "ddns", "us-east-1", "123456789012").
+	StackName string
+	Region    string
+	AccountID string
+	// APIKeys fixes the value of API keys by logical ID; the others get a
+	// random 40-character value.
+	APIKeys map[string]string
+	// TrustSourceIPHeader makes the X-Lab-Source-Ip request header set
+	// $context.identity.sourceIp, so one loopback client can play callers
+	// from anywhere (an IPv6 router, the console's test button). Never
+	// enable it on a server others can reach.
+	TrustSourceIPHeader bool
+	// Unthrottled turns off stage and usage-plan throttling (quotas still
+	// count), so that a test can send requests back to back. The throttles
+	// themselves are tested with it off.
+	Unthrottled bool
+	// Addr is the listen address of the first API (default 127.0.0.1:0);
+	// each further RestApi gets the next free port.
+	Addr string
+	// Engine renders the mapping templates; nil starts one for the server
+	// (one JVM) with Velocity's options.
+	Engine   *velocity.Engine
+	Velocity velocity.Options
+	// Log gets one line per request; nil discards them.
+	Log io.Writer
+}
+
+// SourceIPHeader is the header TrustSourceIPHeader honours.
+const SourceIPHeader = "X-Lab-Source-Ip"
+
+// Server serves each RestApi of a template on its own loopback port.
+type Server struct {
+	APIs []*API
+
+	o         Options
+	st        *stack
+	engine    *velocity.Engine
+	ownEngine bool
+	client    *http.Client
+	servers   []*http.Server
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// API is one served RestApi.
+type API struct {
+	LogicalID string
+	ID        string   // the RestApi's id
+	URL       string   // http://127.0.0.1:PORT; the stage is the first path segment
+	Stages    []string // stage names
+	Keys      []Key    // the API keys of the usage plans of its stages
+
+	api *restAPI
+}
+
+// Start loads the template and starts serving.
+func Start(ctx context.Context, o Options) (*Server, error) {
+	if o.Route53URL == "" {
+		return nil, errors.New("local: Options.Route53URL is required")
+	}
+	if o.StackName == "" {
+		o.StackName = "ddns"
+	}
+	if o.Region == "" {
+		o.Region = "us-east-1"
+	}
+	if o.AccountID == "" {
+		o.AccountID = "123456789012"
+	}
+	if o.Addr == "" {
+		o.Addr = "127.0.0.1:0"
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	st, err := load(&o, o.Template)
+	if err != nil {
+		return nil, fmt.Errorf("local: %w", err)
+	}
+	if len(st.apis) == 0 {
+		return nil, errors.New("local: the template has no AWS::ApiGateway::RestApi")
+	}
+	s := &Server{o: o, st: st, engine: o.Engine, client: &http.Client{Timeout: 29 * time.Second}}
+	if s.engine == nil {
+		if s.engine, err = velocity.Start(ctx, o.Velocity); err != nil {
+			return nil, fmt.Errorf("local: %w", err)
+		}
+		s.ownEngine = true
+	}
+	addr := o.Addr
+	for _, api := range st.apis {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("local: %w", err)
+		}
+		addr = "127.0.0.1:0"
+		a := &API{LogicalID: api.logicalID, ID: api.id, URL: "http://" + ln.Addr().String(), api: api}
+		seen := map[string]bool{}
+		for _, name := range sortedKeys(api.stages) {
+			a.Stages = append(a.Stages, name)
+			for _, p := range api.stages[name].plans {
+				for _, k := range p.keys {
+					if !seen[k.ID] {
+						seen[k.ID] = true
+						a.Keys = append(a.Keys, *k)
+					}
+				}
+			}
+		}
+		sort.Slice(a.Keys, func(i, j int) bool { return a.Keys[i].LogicalID < a.Keys[j].LogicalID })
+		srv := &http.Server{Handler: s.handler(api), ReadHeaderTimeout: 10 * time.Second}
+		s.servers = append(s.servers, srv)
+		s.APIs = append(s.APIs, a)
+		go srv.Serve(ln)
+	}
+	return s, nil
+}
+
+// Close stops the listeners and, if the server started it, the JVM.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		for _, srv := range s.servers {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			if err := srv.Shutdown(ctx); err != nil && s.closeErr == nil {
+				s.closeErr = err
+			}
+			cancel()
+		}
+		if s.ownEngine && s.engine != nil {
+			if err := s.engine.Close(); err != nil && s.closeErr == nil {
+				s.closeErr = err
+			}
+		}
+	})
+	return s.closeErr
+}
+
+// call is one request on its way through the API.
+type call struct {
+	api        *restAPI
+	stage      *stage
+	node       *pathNode
+	method     *method
+	requestID  string
+	pathParams map[string]string
+	query      map[string]string
+	header     map[string]string
+	body       string
+	context    map[string]any
+	key        *Key
+}
+
+func newRequestID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	h := hex.EncodeToString(b)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+func (s *Server) handler(api *restAPI) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		c := &call{api: api, requestID: newRequestID()}
+		rec := &statusRecorder{ResponseWriter: w}
+		rec.Header().Set("x-amzn-RequestId", c.requestID)
+		s.serve(rec, r, c)
+		who := "-"
+		if c.key != nil {
+			who = c.key.Name
+		}
+		fmt.Fprintf(s.o.Log, "%s %s %s %d key=%s %s\n", start.Format(time.RFC3339), r.Method, r.URL.RequestURI(), rec.status, who, time.Since(start).Round(time.Millisecond))
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, c *call) {
+	segs := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
+	c.stage = c.api.stages[segs[0]]
+	if c.stage == nil {
+		s.gateway(w, c, "MISSING_AUTHENTICATION_TOKEN")
+		return
+	}
+	var ok bool
+	c.node, c.pathParams, ok = match(c.api.root, segs[1:])
+	if !ok {
+		s.gateway(w, c, "MISSING_AUTHENTICATION_TOKEN")
+		return
+	}
+	c.method = c.node.methods[r.Method]
+	if c.method == nil {
+		s.gateway(w, c, "MISSING_AUTHENTICATION_TOKEN")
+		return
+	}
+	c.query = map[string]string{}
+	for k, v := range r.URL.Query() {
+		c.query[k] = v[len(v)-1] // API Gateway keeps the last of repeated parameters
+	}
+	c.header = map[string]string{}
+	for k, v := range r.Header {
+		c.header[k] = strings.Join(v, ",")
+	}
+	if m := c.method; m.apiKeyRequired {
+		c.key = c.stage.key(r.Header.Get("X-Api-Key"))
+		if c.key == nil {
+			s.gateway(w, c, "INVALID_API_KEY")
+			return
+		}
+	}
+	if !s.o.Unthrottled && !c.stage.allow(c.node.path, r.Method) {
+		s.gateway(w, c, "THROTTLED")
+		return
+	}
+	if c.key != nil {
+		if verdict := c.stage.spend(c.key, !s.o.Unthrottled); verdict != "" {
+			s.gateway(w, c, verdict)
+			return
+		}
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 10<<20+1))
+	if err != nil || len(body) > 10<<20 {
+		s.gateway(w, c, "REQUEST_TOO_LARGE")
+		return
+	}
+	c.body = string(body)
+	c.context = s.contextOf(r, c)
+	s.integrate(w, r, c)
+}
+
+// match walks the path tree; a {param} part matches any one segment.
+func match(root *pathNode, segs []string) (*pathNode, map[string]string, bool) {
+	params := map[string]string{}
+	n := root
+	if len(segs) == 1 && segs[0] == "" {
+		return n, params, true
+	}
+	for _, seg := range segs {
+		value, err := url.PathUnescape(seg)
+		if err != nil || seg == "" {
+			return nil, nil, false
+		}
+		var next *pathNode
+		for _, child := range n.children {
+			if child.part == value {
+				next = child
+				break
+			}
+		}
+		if next == nil {
+			for _, child := range n.children {
+				if m := pathParam.FindStringSubmatch(child.part); m != nil {
+					next = child
+					params[m[1]] = value
+					break
+				}
+			}
+		}
+		if next == nil {
+			return nil, nil, false
+		}
+		n = next
+	}
+	return n, params, true
+}
+
+// key finds the API key a client sent among the stage's usage plans.
+func (st *stage) key(value string) *Key {
+	if value == "" {
+		return nil
+	}
+	for _, p := range st.plans {
+		for _, k := range p.keys {
+			if k.Value == value {
+				return k
+			}
+		}
+	}
+	return nil
+}
+
+// spend applies the usage plan's per-key throttle and daily quota.
+func (st *stage) spend(k *Key, throttle bool) string {
+	for _, p := range st.plans {
+		if p.keys[k.ID] == nil {
+			continue
+		}
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if throttle && p.rate > 0 {
+			b := p.buckets[k.ID]
+			if b == nil {
+				b = newBucket(p.rate, p.burst)
+				p.buckets[k.ID] = b
+			}
+			if !b.take() {
+				return "THROTTLED"
+			}
+		}
+		if p.quota > 0 {
+			day := time.Now().UTC().Format("2006-01-02")
+			p.counters[day+k.ID]++
+			if p.counters[day+k.ID] > p.quota {
+				return "QUOTA_EXCEEDED"
+			}
+		}
+	}
+	return ""
+}
+
+func (s *Server) contextOf(r *http.Request, c *call) map[string]any {
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		ip = r.RemoteAddr
+	}
+	if s.o.TrustSourceIPHeader {
+		if v := r.Header.Get(SourceIPHeader); v != "" {
+			ip = v
+		}
+	}
+	identity := map[string]any{
+		"sourceIp":  ip,
+		"userAgent": r.UserAgent(),
+		"apiKey":    "",
+		"apiKeyId":  "",
+	}
+	if c.key != nil {
+		identity["apiKey"] = c.key.Value
+		identity["apiKeyId"] = c.key.ID
+	}
+	now := time.Now().UTC()
+	return map[string]any{
+		"requestId":         c.requestID,
+		"extendedRequestId": c.requestID,
+		"accountId":         s.o.AccountID,
+		"apiId":             c.api.id,
+		"stage":             c.stage.name,
+		"resourceId":        c.node.id,
+		"resourcePath":      c.node.path,
+		"httpMethod":        r.Method,
+		"path":              r.URL.Path,
+		"protocol":          r.Proto,
+		"domainName":        r.Host,
+		"requestTime":       now.Format("02/Jan/2006:15:04:05 -0700"),
+		"requestTimeEpoch":  now.UnixMilli(),
+		"identity":          identity,
+	}
+}
+
+// Default gateway responses: API Gateway's statuses and messages.
+var gatewayDefaults = map[string]struct {
+	status  int
+	message string
+}{
+	"MISSING_AUTHENTICATION_TOKEN": {403, "Missing Authentication Token"},
+	"INVALID_API_KEY":              {403, "Forbidden"},
+	"THROTTLED":                    {429, "Too Many Requests"},
+	"QUOTA_EXCEEDED":               {429, "Limit Exceeded"},
+	"UNSUPPORTED_MEDIA_TYPE":       {415, "Unsupported Media Type"},
+	"REQUEST_TOO_LARGE":            {413, "Request Too Long"},
+	"API_CONFIGURATION_ERROR":      {500, "Internal server error"},
+	"INTEGRATION_FAILURE":          {504, "Internal server error"},
+}
+
+// gateway answers with a gateway response: the API's own (a
+// GatewayResponse resource for the type, else for DEFAULT_4XX/DEFAULT_5XX),
+// or API Gateway's default.
+func (s *Server) gateway(w http.ResponseWriter, c *call, typ string) {
+	d := gatewayDefaults[typ]
+	status := d.status
+	body := `{"message":"` + d.message + `"}`
+	gr := c.api.responses[typ]
+	if gr == nil {
+		if status < 500 {
+			gr = c.api.responses["DEFAULT_4XX"]
+		} else {
+			gr = c.api.responses["DEFAULT_5XX"]
+		}
+	}
+	if gr != nil {
+		if gr.status != "" {
+			fmt.Sscan(gr.status, &status)
+		}
+		for k, v := range gr.params {
+			if name, ok := strings.CutPrefix(k, "gatewayresponse.header."); ok && strings.HasPrefix(v, "'") {
+				w.Header().Set(name, strings.Trim(v, "'"))
+			}
+		}
+		if t, ok := gr.templates["application/json"]; ok {
+			res, err := s.engine.Render(velocity.Request{Template: t, Context: c.context})
+			if err == nil {
+				body = res.Output
+			}
+		}
+	}
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.Header().Set("x-amzn-ErrorType", errorType(typ))
+	w.WriteHeader(status)
+	io.WriteString(w, body)
+}
+
+func errorType(typ string) string {
+	switch typ {
+	case "MISSING_AUTHENTICATION_TOKEN":
+		return "MissingAuthenticationTokenException"
+	case "INVALID_API_KEY":
+		return "ForbiddenException"
+	case "THROTTLED", "QUOTA_EXCEEDED":
+		return "TooManyRequestsException"
+	case "UNSUPPORTED_MEDIA_TYPE":
+		return "UnsupportedMediaTypeException"
+	}
+	return "InternalServerErrorException"
+}
+
+// Routes lists the API's methods as "GET http://127.0.0.1:PORT/STAGE/PATH",
+// sorted.
+func (a *API) Routes() []string {
+	var out []string
+	var walk func(n *pathNode)
+	walk = func(n *pathNode) {
+		for verb := range n.methods {
+			for _, st := range a.Stages {
+				out = append(out, verb+" "+a.URL+"/"+st+strings.TrimSuffix(n.path, "/"))
+			}
+		}
+		for _, c := range n.children {
+			walk(c)
+		}
+	}
+	walk(a.api.root)
+	sort.Strings(out)
+	return out
+}

@@ -127,12 +127,12 @@ func (b *builder) restAPI() {
 func (b *builder) templateData() templates.Data {
 	p := b.p
 	d := templates.Data{
-		Open:       p.open,
-		MaxNames:   p.limits.MaxHostnames,
-		RefuseZone: p.zones[0].subID(),
+		Open:          p.open,
+		MaxNames:      p.limits.MaxHostnames,
+		RefuseZoneVar: p.zones[0].stageVar,
 	}
 	for _, r := range p.records {
-		d.Records = append(d.Records, templates.Record{Name: r.name, Zone: r.zone.subID(), TTL: r.ttl, Types: r.types})
+		d.Records = append(d.Records, templates.Record{Name: r.name, ZoneVar: r.zone.stageVar, TTL: r.ttl, Types: r.types})
 	}
 	for _, dev := range p.devices {
 		td := templates.Device{Name: dev.name, Key: "${" + IDApiKey + dev.id + "}"}
@@ -236,7 +236,17 @@ func (b *builder) deployment() {
 		ThrottlingRateLimit:  cloudformation.Float64(p.limits.StageRate),
 		ThrottlingBurstLimit: cloudformation.Int(p.limits.StageBurst),
 	}}
-	var variables map[string]string
+	// Zone ids (and dyndns2 passwords) are stage variables: read per request,
+	// so a new value takes effect with the stack update that sets it. Baked
+	// into a mapping template it would need a new Deployment, which a
+	// parameter change does not make.
+	variables := map[string]string{}
+	for _, z := range p.zones {
+		variables[z.stageVar] = z.id
+		if z.param != "" {
+			variables[z.stageVar] = cloudformation.Ref(z.param)
+		}
+	}
 	if p.dyndns2 {
 		settings = append(settings, apigateway.Stage_MethodSetting{
 			HttpMethod:           cloudformation.String("GET"),
@@ -244,10 +254,6 @@ func (b *builder) deployment() {
 			ThrottlingRateLimit:  cloudformation.Float64(p.limits.DynDNS2Rate),
 			ThrottlingBurstLimit: cloudformation.Int(p.limits.DynDNS2Burst),
 		})
-		// The passwords live in stage variables: read per request, so a new
-		// password takes effect on the stack update that sets it, without a
-		// new Deployment.
-		variables = map[string]string{}
 		for _, d := range p.dyndns2Users() {
 			variables[d.stageVariable()] = cloudformation.Ref(d.passwordParam())
 		}

@@ -16,6 +16,7 @@ const (
 	MaxParameters      = 200
 	MaxTemplateBytes   = 1 << 20 // a template read from S3
 	MaxInlineTemplate  = 51200   // a template passed inline (without --s3-bucket)
+	MaxStageVariables  = 100     // per stage; API Gateway does not raise it
 	fixedResources     = 7       // RestApi, ZoneResource, UpdateMethod, Deployment, Stage, Role, UsagePlan
 	resourcesPerDevice = 2       // ApiKey, UsagePlanKey
 )
@@ -39,6 +40,14 @@ func (p *plan) checkDevices() error {
 			return bad("devices", strconv.Itoa(len(p.devices)), fmt.Sprintf(
 				"with dyndns2 each device's password is a template parameter, and a stack holds %d parameters: at most %d devices",
 				MaxParameters, MaxParameters-(params-len(p.devices))))
+		}
+	}
+	if p.dyndns2 {
+		// Each zone id and each device's password is a stage variable.
+		if n := len(p.zones) + len(p.dyndns2Users()); n > MaxStageVariables {
+			return bad("devices", strconv.Itoa(len(p.devices)), fmt.Sprintf(
+				"with dyndns2 each device's password is a stage variable, and a stage holds %d: at most %d devices with %d zones",
+				MaxStageVariables, MaxStageVariables-len(p.zones), len(p.zones)))
 		}
 	}
 	if n := len(p.devices); n > MaxDevices {

@@ -26,9 +26,10 @@ type plan struct {
 }
 
 type zonePlan struct {
-	name  string
-	id    string // literal id, or "" when param is set
-	param string // template parameter that holds the id
+	name     string
+	stageVar string // the stage variable that holds the id: ddns_zone_1, …
+	id       string // literal id, or "" when param is set
+	param    string // template parameter that holds the id
 	// records of this zone, sorted
 	records []*recordPlan
 }
@@ -326,6 +327,9 @@ func (p *plan) addZones(zones []Zone) error {
 		p.zones = append(p.zones, zp)
 	}
 	sort.Slice(p.zones, func(i, j int) bool { return p.zones[i].name < p.zones[j].name })
+	for i, z := range p.zones {
+		z.stageVar = "ddns_zone_" + strconv.Itoa(i+1)
+	}
 	params := 0
 	for _, z := range p.zones {
 		if z.id == "" {

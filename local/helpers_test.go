@@ -195,6 +195,25 @@ func (s *stack) curl(path string, headers ...string) (int, string) {
 	return code, text[:i]
 }
 
+// head calls the lab like curl and returns the status and the response
+// headers.
+func (s *stack) head(path string, headers ...string) (int, string) {
+	s.t.Helper()
+	args := []string{"-sS", "--max-time", "20", "-o", "/dev/null", "-D", "-", "-w", "%{http_code}"}
+	for _, h := range headers {
+		args = append(args, "-H", h)
+	}
+	args = append(args, s.api.URL+path)
+	out, err := exec.Command("curl", args...).Output()
+	if err != nil {
+		s.t.Fatalf("curl %v: %v", args, err)
+	}
+	text := string(out)
+	i := strings.LastIndex(text, "\n")
+	code, _ := strconv.Atoi(text[i+1:])
+	return code, text[:i]
+}
+
 // records reads a zone's A and AAAA records from moto, as "name type ttl
 // value" lines, sorted. It signs its request like any AWS client (moto
 // routes by the signature's service).

@@ -317,6 +317,8 @@ func (c *call) source(src string) (string, error) {
 		return c.pathParams[strings.TrimPrefix(src, "method.request.path.")], nil
 	case strings.HasPrefix(src, "method.request.querystring."):
 		return c.query[strings.TrimPrefix(src, "method.request.querystring.")], nil
+	case strings.HasPrefix(src, "stageVariables."):
+		return c.stage.variables[strings.TrimPrefix(src, "stageVariables.")], nil
 	case strings.HasPrefix(src, "method.request.header."):
 		name := strings.TrimPrefix(src, "method.request.header.")
 		return c.header[http.CanonicalHeaderKey(name)], nil

@@ -392,11 +392,14 @@ func loadMethod(r *resolver, res *resource) (*method, error) {
 	if ip == nil {
 		return nil, fmt.Errorf("%s: no Integration", res.id)
 	}
-	in := &integration{params: stringMap(ip["RequestParameters"])}
+	params, err := r.resolve(ip["RequestParameters"])
+	if err != nil {
+		return nil, fmt.Errorf("%s.Integration.RequestParameters: %w", res.id, err)
+	}
+	in := &integration{params: stringMap(params)}
 	in.typ, _ = ip["Type"].(string)
 	in.httpMethod, _ = ip["IntegrationHttpMethod"].(string)
 	in.passthrough, _ = ip["PassthroughBehavior"].(string)
-	var err error
 	if in.uri, err = r.str(ip["Uri"]); err != nil {
 		return nil, fmt.Errorf("%s.Integration.Uri: %w", res.id, err)
 	}

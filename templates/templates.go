@@ -2,9 +2,10 @@
 // ddnsgen stack and the Route 53 XML they render.
 //
 // It knows nothing of CloudFormation: the cfn package hands it the stack's
-// records, zones and devices as plain strings (a zone or API key id may be a
-// placeholder such as ${HostedZoneId} that CloudFormation fills in later) and
-// gets back the template text. Every value is checked here against a narrow
+// records, zones and devices as plain strings (an API key id may be a
+// placeholder such as ${ApiKey} that CloudFormation fills in later; zone ids
+// and passwords are read from stage variables) and gets back the template
+// text. Every value is checked here against a narrow
 // character set before it is written into VTL, so nothing can break out of a
 // quoted literal.
 package templates
@@ -54,17 +55,21 @@ type Data struct {
 	Open bool
 	// MaxNames is the most names one request may carry.
 	MaxNames int
-	// RefuseZone is the zone a refused request's harmless change is sent to:
-	// one the role may call, so that IAM (not a missing zone) refuses it.
-	RefuseZone string
+	// RefuseZoneVar is the stage variable holding the zone a refused
+	// request's harmless change is sent to: one the role may call, so that
+	// IAM (not a missing zone) refuses it.
+	RefuseZoneVar string
 }
 
 // Record is one name the stack may update.
 type Record struct {
-	Name  string   // lower-case, no trailing dot
-	Zone  string   // the hosted zone id (or a placeholder for it)
-	TTL   int      // seconds
-	Types []string // "A", "AAAA"
+	Name string // lower-case, no trailing dot
+	// ZoneVar is the stage variable that holds the record's hosted zone id:
+	// read per request, so a new zone id takes effect without a new
+	// deployment of the API.
+	ZoneVar string
+	TTL     int      // seconds
+	Types   []string // "A", "AAAA"
 }
 
 // User is a device of the dyndns2 endpoint.
@@ -183,9 +188,8 @@ func (d Data) vtl() (string, error) {
 	if d.MaxNames < 1 {
 		return "", fmt.Errorf("templates: MaxNames %d must be at least 1", d.MaxNames)
 	}
-	refuse, err := q("refuse zone", d.RefuseZone)
-	if err != nil {
-		return "", err
+	if !stageVar.MatchString(d.RefuseZoneVar) {
+		return "", fmt.Errorf("templates: refuse zone %q is not a stage variable name", d.RefuseZoneVar)
 	}
 	b.WriteString("#set($ddns_records = {})\n")
 	var all []string
@@ -194,9 +198,8 @@ func (d Data) vtl() (string, error) {
 		if err != nil {
 			return "", err
 		}
-		zone, err := q("zone", r.Zone)
-		if err != nil {
-			return "", err
+		if !stageVar.MatchString(r.ZoneVar) {
+			return "", fmt.Errorf("templates: record %s: zone %q is not a stage variable name", r.Name, r.ZoneVar)
 		}
 		for _, t := range r.Types {
 			if !rrtype.MatchString(t) {
@@ -207,8 +210,8 @@ func (d Data) vtl() (string, error) {
 		if r.TTL < 0 {
 			return "", fmt.Errorf("templates: record %s: TTL %d is negative", r.Name, r.TTL)
 		}
-		fmt.Fprintf(&b, "#set($discard = $ddns_records.put(%s, {'zone': %s, 'ttl': %s, 'types': %s}))\n",
-			name, zone, strconv.Itoa(r.TTL), types)
+		fmt.Fprintf(&b, "#set($discard = $ddns_records.put(%s, {'zone': \"$!stageVariables.%s\", 'ttl': %s, 'types': %s}))\n",
+			name, r.ZoneVar, strconv.Itoa(r.TTL), types)
 		all = append(all, r.Name)
 	}
 	b.WriteString("#set($ddns_devices = {})\n")
@@ -254,6 +257,6 @@ func (d Data) vtl() (string, error) {
 			name, name, names, u.PasswordStage)
 	}
 	fmt.Fprintf(&b, "#set($ddns_maxNames = %d)\n", d.MaxNames)
-	fmt.Fprintf(&b, "#set($ddns_refuseZone = %s)\n", refuse)
+	fmt.Fprintf(&b, "#set($ddns_refuseZone = \"$!stageVariables.%s\")\n", d.RefuseZoneVar)
 	return b.String(), nil
 }

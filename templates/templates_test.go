@@ -12,10 +12,10 @@ var _ = flag.Bool("update", false, "unused here: accepted so that go test ./... 
 
 func seedData() Data {
 	return Data{
-		MaxNames:   20,
-		RefuseZone: "${HostedZoneId}",
-		Records:    []Record{{Name: "myddns.acme.local", Zone: "${HostedZoneId}", TTL: 60, Types: []string{"A"}}},
-		Devices:    []Device{{Name: "default", Key: "${ApiKey}", Names: []string{"myddns.acme.local"}}},
+		MaxNames:      20,
+		RefuseZoneVar: "ddns_zone_1",
+		Records:       []Record{{Name: "myddns.acme.local", ZoneVar: "ddns_zone_1", TTL: 60, Types: []string{"A"}}},
+		Devices:       []Device{{Name: "default", Key: "${ApiKey}", Names: []string{"myddns.acme.local"}}},
 	}
 }
 
@@ -47,11 +47,11 @@ func TestDataRefusesUnsafeValues(t *testing.T) {
 	for _, v := range hostile {
 		for field, mutate := range map[string]func(*Data){
 			"record name":  func(d *Data) { d.Records[0].Name = v },
-			"zone":         func(d *Data) { d.Records[0].Zone = v },
+			"zone":         func(d *Data) { d.Records[0].ZoneVar = v },
 			"device name":  func(d *Data) { d.Devices[0].Name = v },
 			"API key id":   func(d *Data) { d.Devices[0].Key = v },
 			"device names": func(d *Data) { d.Devices[0].Names = []string{v} },
-			"refuse zone":  func(d *Data) { d.RefuseZone = v },
+			"refuse zone":  func(d *Data) { d.RefuseZoneVar = v },
 		} {
 			d := seedData()
 			mutate(&d)
@@ -69,17 +69,17 @@ func TestDataRefusesUnsafeValues(t *testing.T) {
 
 func TestDataBlock(t *testing.T) {
 	d := seedData()
-	d.Records = append(d.Records, Record{Name: "v6.acme.local", Zone: "Z1", TTL: 0, Types: []string{"A", "AAAA"}})
+	d.Records = append(d.Records, Record{Name: "v6.acme.local", ZoneVar: "ddns_zone_2", TTL: 0, Types: []string{"A", "AAAA"}})
 	out, err := UpdateRequest(d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"#set($discard = $ddns_records.put('myddns.acme.local', {'zone': '${HostedZoneId}', 'ttl': 60, 'types': ['A']}))\n",
-		"#set($discard = $ddns_records.put('v6.acme.local', {'zone': 'Z1', 'ttl': 0, 'types': ['A', 'AAAA']}))\n",
+		"#set($discard = $ddns_records.put('myddns.acme.local', {'zone': \"$!stageVariables.ddns_zone_1\", 'ttl': 60, 'types': ['A']}))\n",
+		"#set($discard = $ddns_records.put('v6.acme.local', {'zone': \"$!stageVariables.ddns_zone_2\", 'ttl': 0, 'types': ['A', 'AAAA']}))\n",
 		"#set($discard = $ddns_devices.put('${ApiKey}', {'name': 'default', 'names': ['myddns.acme.local']}))\n",
 		"#set($ddns_maxNames = 20)\n",
-		"#set($ddns_refuseZone = '${HostedZoneId}')\n",
+		"#set($ddns_refuseZone = \"$!stageVariables.ddns_zone_1\")\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("request template lacks %q", want)

@@ -24,6 +24,7 @@ const (
 	IDDeployment   = "Deployment"
 	IDStage        = "Stage"
 	IDRole         = "Role"
+	IDPolicy       = "Policy" // with Config.Role: the policy attached to it
 	IDUsagePlan    = "UsagePlan"
 	IDApiKey       = "ApiKey"
 	IDUsagePlanKey = "UsagePlanKey"
@@ -31,22 +32,13 @@ const (
 
 // Build returns the CloudFormation template of the stack cfg describes, or
 // the first *ConfigError. The same Config always gives the same template.
+// It is AddTo on a new, empty template.
 func Build(cfg Config) (*cloudformation.Template, error) {
-	p, err := cfg.plan()
-	if err != nil {
+	t := cloudformation.NewTemplate()
+	if _, err := add(t, cfg, false); err != nil {
 		return nil, err
 	}
-	if err := p.checkDevices(); err != nil {
-		return nil, err
-	}
-	b := &builder{p: p, t: cloudformation.NewTemplate(), texts: map[string]string{}}
-	if err := b.build(); err != nil {
-		return nil, err
-	}
-	if err := checkLimits(b.t, b.texts); err != nil {
-		return nil, err
-	}
-	return b.t, nil
+	return t, nil
 }
 
 type builder struct {
@@ -54,8 +46,22 @@ type builder struct {
 	t *cloudformation.Template
 	// methods are the logical IDs of the API's methods, for the Deployment.
 	methods []string
+	// deployment is the Deployment's logical ID.
+	deployment string
 	// texts are the mapping templates by name, for the size limit.
 	texts map[string]string
+}
+
+// id is a logical ID of ours: the Config's prefix and the name.
+func (b *builder) id(name string) string { return b.p.prefix + name }
+
+// roleArn is the ARN of the role API Gateway assumes: ours, or the
+// template's own (Config.Role).
+func (b *builder) roleArn() string {
+	if b.p.role != "" {
+		return cloudformation.GetAtt(b.p.role, "Arn")
+	}
+	return cloudformation.GetAtt(b.id(IDRole), "Arn")
 }
 
 func (b *builder) build() error {
@@ -74,16 +80,30 @@ func (b *builder) build() error {
 	if err := b.dyndns2(); err != nil {
 		return err
 	}
-	b.deployment()
+	b.stage()
 	b.keys()
 	b.outputs()
 	return nil
 }
 
-// zoneID is the zone's id inside a Fn::Sub string.
+// subID is the zone's id inside a Fn::Sub string.
 func (z *zonePlan) subID() string {
-	if z.param != "" {
+	switch {
+	case z.ref != "":
+		return "${" + z.ref + "}"
+	case z.param != "":
 		return "${" + z.param + "}"
+	}
+	return z.id
+}
+
+// value is the zone's id as a property value.
+func (z *zonePlan) value() string {
+	switch {
+	case z.ref != "":
+		return cloudformation.Ref(z.ref)
+	case z.param != "":
+		return cloudformation.Ref(z.param)
 	}
 	return z.id
 }
@@ -108,17 +128,18 @@ func (b *builder) restAPI() {
 	if p.dualstack {
 		ipType = "dualstack"
 	}
-	b.t.Resources[IDRestAPI] = &RestAPI{
+	b.t.Resources[b.id(IDRestAPI)] = &RestAPI{
 		Name:        p.apiName,
 		Description: "Dynamic DNS: updates " + p.recordList() + " in Route 53",
 		EndpointConfiguration: EndpointConfiguration{
 			Types:         []string{"REGIONAL"},
 			IpAddressType: ipType,
 		},
+		Tags: p.tags,
 	}
-	b.t.Resources[IDZoneResource] = &apigateway.Resource{
-		RestApiId: cloudformation.Ref(IDRestAPI),
-		ParentId:  cloudformation.GetAtt(IDRestAPI, "RootResourceId"),
+	b.t.Resources[b.id(IDZoneResource)] = &apigateway.Resource{
+		RestApiId: cloudformation.Ref(b.id(IDRestAPI)),
+		ParentId:  cloudformation.GetAtt(b.id(IDRestAPI), "RootResourceId"),
 		PathPart:  "{zone_id}",
 	}
 }
@@ -135,7 +156,7 @@ func (b *builder) templateData() templates.Data {
 		d.Records = append(d.Records, templates.Record{Name: r.name, ZoneVar: r.zone.stageVar, TTL: r.ttl, Types: r.types})
 	}
 	for _, dev := range p.devices {
-		td := templates.Device{Name: dev.name, Key: "${" + IDApiKey + dev.id + "}"}
+		td := templates.Device{Name: dev.name, Key: "${" + b.id(IDApiKey + dev.id) + "}"}
 		for _, r := range dev.records {
 			td.Names = append(td.Names, r.name)
 		}
@@ -174,9 +195,9 @@ func (b *builder) updateMethod() error {
 	for _, s := range updateStatuses {
 		methodResponses = append(methodResponses, apigateway.Method_MethodResponse{StatusCode: s})
 	}
-	b.t.Resources[IDUpdateMethod] = &apigateway.Method{
-		RestApiId:         cloudformation.Ref(IDRestAPI),
-		ResourceId:        cloudformation.Ref(IDZoneResource),
+	b.t.Resources[b.id(IDUpdateMethod)] = &apigateway.Method{
+		RestApiId:         cloudformation.Ref(b.id(IDRestAPI)),
+		ResourceId:        cloudformation.Ref(b.id(IDZoneResource)),
 		HttpMethod:        "GET",
 		AuthorizationType: cloudformation.String("NONE"),
 		ApiKeyRequired:    cloudformation.Bool(!b.p.open),
@@ -189,7 +210,7 @@ func (b *builder) updateMethod() error {
 			Type:                  "AWS",
 			IntegrationHttpMethod: cloudformation.String("POST"),
 			Uri:                   cloudformation.String(cloudformation.Sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:route53:path/2013-04-01/hostedzone/{hosted_zone_id}/rrset/")),
-			Credentials:           cloudformation.String(cloudformation.GetAtt(IDRole, "Arn")),
+			Credentials:           cloudformation.String(b.roleArn()),
 			PassthroughBehavior:   cloudformation.String("NEVER"),
 			RequestParameters: map[string]string{
 				"integration.request.path.hosted_zone_id": "method.request.path.zone_id",
@@ -200,18 +221,18 @@ func (b *builder) updateMethod() error {
 		},
 		MethodResponses: methodResponses,
 	}
-	b.methods = append(b.methods, IDUpdateMethod)
+	b.methods = append(b.methods, b.id(IDUpdateMethod))
 	return nil
 }
 
-// deployment adds the Deployment, whose logical ID carries a hash of the API
+// stage adds the Deployment, whose logical ID carries a hash of the API
 // definition so that CloudFormation replaces it (redeploys) whenever the API
 // changes, and the Stage that points at it.
-func (b *builder) deployment() {
+func (b *builder) stage() {
 	p := b.p
-	ids := []string{IDRestAPI, IDZoneResource}
+	ids := []string{b.id(IDRestAPI), b.id(IDZoneResource)}
 	if p.dyndns2 {
-		ids = append(ids, IDNicResource, IDNicUpdateResource)
+		ids = append(ids, b.id(IDNicResource), b.id(IDNicUpdateResource))
 	}
 	ids = append(ids, b.methods...)
 	sort.Strings(ids)
@@ -223,13 +244,15 @@ func (b *builder) deployment() {
 		}
 		fmt.Fprintf(h, "%s=%s\n", id, j)
 	}
-	deploymentID := IDDeployment + hex.EncodeToString(h.Sum(nil))[:10]
+	hash := hex.EncodeToString(h.Sum(nil))[:10]
+	deploymentID := b.id(IDDeployment) + hash
 	dep := &apigateway.Deployment{
-		RestApiId:   cloudformation.Ref(IDRestAPI),
-		Description: cloudformation.String("ddnsgen API definition " + deploymentID[len(IDDeployment):]),
+		RestApiId:   cloudformation.Ref(b.id(IDRestAPI)),
+		Description: cloudformation.String("ddnsgen API definition " + hash),
 	}
 	dep.AWSCloudFormationDependsOn = append([]string(nil), b.methods...)
 	b.t.Resources[deploymentID] = dep
+	b.deployment = deploymentID
 	settings := []apigateway.Stage_MethodSetting{{
 		HttpMethod:           cloudformation.String("*"),
 		ResourcePath:         cloudformation.String("/*"),
@@ -242,10 +265,7 @@ func (b *builder) deployment() {
 	// parameter change does not make.
 	variables := map[string]string{}
 	for _, z := range p.zones {
-		variables[z.stageVar] = z.id
-		if z.param != "" {
-			variables[z.stageVar] = cloudformation.Ref(z.param)
-		}
+		variables[z.stageVar] = z.value()
 	}
 	if p.dyndns2 {
 		settings = append(settings, apigateway.Stage_MethodSetting{
@@ -255,17 +275,27 @@ func (b *builder) deployment() {
 			ThrottlingBurstLimit: cloudformation.Int(p.limits.DynDNS2Burst),
 		})
 		for _, d := range p.dyndns2Users() {
-			variables[d.stageVariable()] = cloudformation.Ref(d.passwordParam())
+			variables[d.stageVariable()] = cloudformation.Ref(p.passwordParam(d))
 		}
 	}
-	b.t.Resources[IDStage] = &apigateway.Stage{
-		RestApiId:      cloudformation.Ref(IDRestAPI),
+	b.t.Resources[b.id(IDStage)] = &apigateway.Stage{
+		RestApiId:      cloudformation.Ref(b.id(IDRestAPI)),
 		DeploymentId:   cloudformation.String(cloudformation.Ref(deploymentID)),
 		StageName:      cloudformation.String(p.stage),
 		Description:    cloudformation.String("Dynamic DNS updates"),
 		MethodSettings: settings,
 		Variables:      variables,
+		Tags:           p.tags,
 	}
+}
+
+// customerID names the stack's API keys and usage plan (their CustomerId):
+// the stack's name, and the prefix when there is one.
+func (b *builder) customerID() string {
+	if b.p.prefix != "" {
+		return "${AWS::StackName}-" + b.p.prefix
+	}
+	return "${AWS::StackName}"
 }
 
 // keys adds one API key per device, the usage plan that throttles each key,
@@ -275,12 +305,12 @@ func (b *builder) keys() {
 	if p.open {
 		return
 	}
-	b.t.Resources[IDUsagePlan] = &apigateway.UsagePlan{
-		UsagePlanName: cloudformation.String(cloudformation.Sub("${AWS::StackName}")),
+	b.t.Resources[b.id(IDUsagePlan)] = &apigateway.UsagePlan{
+		UsagePlanName: cloudformation.String(cloudformation.Sub(b.customerID())),
 		Description:   cloudformation.String("Dynamic DNS devices: each API key's throttle and daily quota"),
 		ApiStages: []apigateway.UsagePlan_ApiStage{{
-			ApiId: cloudformation.String(cloudformation.Ref(IDRestAPI)),
-			Stage: cloudformation.String(cloudformation.Ref(IDStage)),
+			ApiId: cloudformation.String(cloudformation.Ref(b.id(IDRestAPI))),
+			Stage: cloudformation.String(cloudformation.Ref(b.id(IDStage))),
 		}},
 		Throttle: &apigateway.UsagePlan_ThrottleSettings{
 			RateLimit:  cloudformation.Float64(p.limits.KeyRate),
@@ -290,22 +320,24 @@ func (b *builder) keys() {
 			Limit:  cloudformation.Int(p.limits.KeyDailyQuota),
 			Period: cloudformation.String("DAY"),
 		},
+		Tags: p.tags,
 	}
 	for _, d := range p.devices {
 		var names []string
 		for _, r := range d.records {
 			names = append(names, r.name)
 		}
-		b.t.Resources[IDApiKey+d.id] = &apigateway.ApiKey{
-			Name:        cloudformation.String(cloudformation.Sub("${AWS::StackName}-" + d.name)),
-			CustomerId:  cloudformation.String(cloudformation.Sub("${AWS::StackName}")),
+		b.t.Resources[b.id(IDApiKey+d.id)] = &apigateway.ApiKey{
+			Name:        cloudformation.String(cloudformation.Sub(b.customerID() + "-" + d.name)),
+			CustomerId:  cloudformation.String(cloudformation.Sub(b.customerID())),
 			Description: cloudformation.String("Dynamic DNS device " + d.name + ": updates " + strings.Join(names, ", ")),
 			Enabled:     cloudformation.Bool(true),
+			Tags:        p.tags,
 		}
-		b.t.Resources[IDUsagePlanKey+d.id] = &apigateway.UsagePlanKey{
-			KeyId:       cloudformation.Ref(IDApiKey + d.id),
+		b.t.Resources[b.id(IDUsagePlanKey+d.id)] = &apigateway.UsagePlanKey{
+			KeyId:       cloudformation.Ref(b.id(IDApiKey + d.id)),
 			KeyType:     "API_KEY",
-			UsagePlanId: cloudformation.Ref(IDUsagePlan),
+			UsagePlanId: cloudformation.Ref(b.id(IDUsagePlan)),
 		}
 	}
 }

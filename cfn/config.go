@@ -55,6 +55,20 @@ type Config struct {
 	DynDNS2 bool `yaml:"dyndns2"`
 	// Limits are the throttles and quotas; zero fields take the defaults.
 	Limits Limits `yaml:"limits"`
+
+	// Prefix starts the logical ID of every resource, parameter and output
+	// ddnsgen adds (e.g. "Home": HomeRestApi, HomeHostedZoneId,
+	// HomeUpdateUrl), so that several stacks fit in one template. 1-32
+	// letters and digits, starting with an upper-case letter.
+	Prefix string `yaml:"prefix"`
+	// Tags go on every resource that takes tags: the REST API, its stage,
+	// the API keys, the usage plan and the role.
+	Tags map[string]string `yaml:"tags"`
+	// Role is the logical ID of an AWS::IAM::Role already in the template
+	// (AddTo only) for API Gateway to assume instead of a new one. It must
+	// trust apigateway.amazonaws.com; ddnsgen attaches its least-privilege
+	// policy to it as an AWS::IAM::Policy.
+	Role string `yaml:"role"`
 }
 
 // Zone is a Route 53 hosted zone.
@@ -62,9 +76,12 @@ type Zone struct {
 	// Name is the zone's domain, e.g. "acme.local".
 	Name string `yaml:"name"`
 	// ID is the hosted zone id, e.g. "Z0123456789ABCDEFGHIJ" (a leading
-	// "/hostedzone/" is dropped). Empty: a template parameter asks for it at
-	// deploy time.
+	// "/hostedzone/" is dropped). Empty (and no Ref): a template parameter
+	// asks for it at deploy time.
 	ID string `yaml:"id"`
+	// Ref is the logical ID of an AWS::Route53::HostedZone already in the
+	// template (AddTo only), instead of an ID.
+	Ref string `yaml:"ref"`
 }
 
 // Record is a DNS name the stack may update.
@@ -146,7 +163,7 @@ func bad(field, value, rule string) *ConfigError {
 // Validate reports the first value that breaks a rule, as a *ConfigError.
 // Build validates too; Validate is for callers that only want the check.
 func (c Config) Validate() error {
-	_, err := c.plan()
+	_, err := c.plan(true)
 	return err
 }
 
@@ -154,7 +171,7 @@ func (c Config) Validate() error {
 // endpoint, a zone id without the usual Z, a stage rate above Route 53's.
 // Validate the Config first: Warnings of an invalid Config are incomplete.
 func (c Config) Warnings() []string {
-	p, err := c.plan()
+	p, err := c.plan(true)
 	if err != nil {
 		return nil
 	}

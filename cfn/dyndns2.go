@@ -38,7 +38,7 @@ func (d *devicePlan) stageVariable() string {
 	return "ddns_password_" + strings.ReplaceAll(d.name, "-", "_")
 }
 
-func (d *devicePlan) passwordParam() string { return ParamPassword + d.id }
+func (p *plan) passwordParam(d *devicePlan) string { return p.prefix + ParamPassword + d.id }
 
 // dyndns2 adds GET /nic/update, the password parameters, and fills in the
 // template data's users.
@@ -54,7 +54,7 @@ func (b *builder) dyndns2() error {
 			u.Names = append(u.Names, r.name)
 		}
 		d.Users = append(d.Users, u)
-		b.t.Parameters[dev.passwordParam()] = cloudformation.Parameter{
+		b.t.Parameters[p.passwordParam(dev)] = cloudformation.Parameter{
 			Type: "String",
 			Description: cloudformation.String("dyndns2 password of device " + dev.name +
 				" (user name " + dev.name + "): 16-128 letters and digits, e.g. from: openssl rand -hex 16"),
@@ -68,14 +68,14 @@ func (b *builder) dyndns2() error {
 		return err
 	}
 	b.texts[IDNicUpdateMethod+" request template"] = request
-	b.t.Resources[IDNicResource] = &apigateway.Resource{
-		RestApiId: cloudformation.Ref(IDRestAPI),
-		ParentId:  cloudformation.GetAtt(IDRestAPI, "RootResourceId"),
+	b.t.Resources[b.id(IDNicResource)] = &apigateway.Resource{
+		RestApiId: cloudformation.Ref(b.id(IDRestAPI)),
+		ParentId:  cloudformation.GetAtt(b.id(IDRestAPI), "RootResourceId"),
 		PathPart:  "nic",
 	}
-	b.t.Resources[IDNicUpdateResource] = &apigateway.Resource{
-		RestApiId: cloudformation.Ref(IDRestAPI),
-		ParentId:  cloudformation.Ref(IDNicResource),
+	b.t.Resources[b.id(IDNicUpdateResource)] = &apigateway.Resource{
+		RestApiId: cloudformation.Ref(b.id(IDRestAPI)),
+		ParentId:  cloudformation.Ref(b.id(IDNicResource)),
 		PathPart:  "update",
 	}
 	// Every answer is text with status 200 (401 for badauth), whatever Route
@@ -85,9 +85,9 @@ func (b *builder) dyndns2() error {
 	text := map[string]string{"method.response.header.Content-Type": "'text/plain; charset=utf-8'"}
 	textHeaders := map[string]string{"method.response.header.Content-Type": "false", "method.response.header.WWW-Authenticate": "false"}
 	answer := map[string]string{"application/json": templates.DynDNS2Response(false)}
-	b.t.Resources[IDNicUpdateMethod] = &apigateway.Method{
-		RestApiId:         cloudformation.Ref(IDRestAPI),
-		ResourceId:        cloudformation.Ref(IDNicUpdateResource),
+	b.t.Resources[b.id(IDNicUpdateMethod)] = &apigateway.Method{
+		RestApiId:         cloudformation.Ref(b.id(IDRestAPI)),
+		ResourceId:        cloudformation.Ref(b.id(IDNicUpdateResource)),
 		HttpMethod:        "GET",
 		AuthorizationType: cloudformation.String("NONE"),
 		ApiKeyRequired:    cloudformation.Bool(false),
@@ -100,7 +100,7 @@ func (b *builder) dyndns2() error {
 			Type:                  "AWS",
 			IntegrationHttpMethod: cloudformation.String("POST"),
 			Uri:                   cloudformation.String(cloudformation.Sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:route53:path/2013-04-01/hostedzone/{hosted_zone_id}/rrset/")),
-			Credentials:           cloudformation.String(cloudformation.GetAtt(IDRole, "Arn")),
+			Credentials:           cloudformation.String(b.roleArn()),
 			PassthroughBehavior:   cloudformation.String("NEVER"),
 			RequestParameters: map[string]string{
 				// The template sets the zone of the names; this is only the default.
@@ -121,6 +121,6 @@ func (b *builder) dyndns2() error {
 			{StatusCode: "503", ResponseParameters: textHeaders},
 		},
 	}
-	b.methods = append(b.methods, IDNicUpdateMethod)
+	b.methods = append(b.methods, b.id(IDNicUpdateMethod))
 	return nil
 }

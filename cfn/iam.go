@@ -68,7 +68,17 @@ func (b *builder) role() {
 			})
 		}
 	}
-	b.t.Resources[IDRole] = &iam.Role{
+	policy := PolicyDocument{Version: "2012-10-17", Statement: statements}
+	if b.p.role != "" {
+		// The template's own role: attach the least-privilege policy to it.
+		b.t.Resources[b.id(IDPolicy)] = &iam.Policy{
+			PolicyName:     cloudformation.Sub("${AWS::StackName}-" + b.id("route53-upsert")),
+			PolicyDocument: policy,
+			Roles:          []string{cloudformation.Ref(b.p.role)},
+		}
+		return
+	}
+	b.t.Resources[b.id(IDRole)] = &iam.Role{
 		Description: cloudformation.String("Lets API Gateway upsert the dynamic DNS records " + b.p.recordList() + " and nothing else"),
 		AssumeRolePolicyDocument: PolicyDocument{
 			Version: "2012-10-17",
@@ -80,8 +90,9 @@ func (b *builder) role() {
 		},
 		Policies: []iam.Role_Policy{{
 			PolicyName:     "route53-upsert-dynamic-dns-records",
-			PolicyDocument: PolicyDocument{Version: "2012-10-17", Statement: statements},
+			PolicyDocument: policy,
 		}},
+		Tags: b.p.tags,
 	}
 }
 

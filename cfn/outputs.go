@@ -21,7 +21,7 @@ const (
 
 // updateURL is the zone's update URL inside a Fn::Sub string.
 func (b *builder) updateURL(z *zonePlan) string {
-	return "https://${" + IDRestAPI + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + b.p.stage + "/" + z.subID()
+	return "https://${" + b.id(IDRestAPI) + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + b.p.stage + "/" + z.subID()
 }
 
 // exampleURL is the URL a client of the first device calls: the first zone's
@@ -46,7 +46,12 @@ func (b *builder) exampleURL() string {
 
 func (b *builder) outputs() {
 	p := b.p
-	out := b.t.Outputs
+	out := map[string]cloudformation.Output{}
+	defer func() {
+		for name, o := range out {
+			b.t.Outputs[b.id(name)] = o
+		}
+	}()
 	for _, z := range p.zones {
 		name := OutputUpdateURL
 		if len(p.zones) > 1 {
@@ -63,21 +68,21 @@ func (b *builder) outputs() {
 		header = `-H "x-api-key: $DDNS_API_KEY" `
 		out[OutputUsagePlanID] = cloudformation.Output{
 			Description: cloudformation.String("The usage plan that throttles the API keys"),
-			Value:       cloudformation.Ref(IDUsagePlan),
+			Value:       cloudformation.Ref(b.id(IDUsagePlan)),
 		}
 		if len(p.devices) == 1 && p.devices[0].id == "" {
 			out[OutputAPIKeyID] = cloudformation.Output{
 				Description: cloudformation.String("The API key's id (its value is secret: see GetApiKeyCommand)"),
-				Value:       cloudformation.Ref(IDApiKey),
+				Value:       cloudformation.Ref(b.id(IDApiKey)),
 			}
 			out[OutputGetAPIKeyCommand] = cloudformation.Output{
 				Description: cloudformation.String("Prints the API key's value, for DDNS_API_KEY"),
-				Value:       cloudformation.Sub("aws apigateway get-api-key --api-key ${" + IDApiKey + "} --include-value --query value --output text --region ${AWS::Region}"),
+				Value:       cloudformation.Sub("aws apigateway get-api-key --api-key ${" + b.id(IDApiKey) + "} --include-value --query value --output text --region ${AWS::Region}"),
 			}
 		} else {
 			out[OutputListAPIKeysCommand] = cloudformation.Output{
 				Description: cloudformation.String("Prints each device's API key name and value"),
-				Value:       cloudformation.Sub(`aws apigateway get-api-keys --customer-id ${AWS::StackName} --include-values --query "items[].[name,value]" --output text --region ${AWS::Region}`),
+				Value:       cloudformation.Sub("aws apigateway get-api-keys --customer-id "+b.customerID()+` --include-values --query "items[].[name,value]" --output text --region ${AWS::Region}`),
 			}
 		}
 	}
@@ -88,7 +93,7 @@ func (b *builder) outputs() {
 	if p.dyndns2 {
 		out[OutputDynDNS2Server] = cloudformation.Output{
 			Description: cloudformation.String("dyndns2 server for routers, ddclient (server=) and inadyn (ddns-server), over HTTPS"),
-			Value:       cloudformation.Sub("${" + IDRestAPI + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}"),
+			Value:       cloudformation.Sub("${" + b.id(IDRestAPI) + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}"),
 		}
 		out[OutputDynDNS2Script] = cloudformation.Output{
 			Description: cloudformation.String("dyndns2 path: ddclient's script=, inadyn's ddns-path (add ?hostname=%h&myip=%i)"),
@@ -96,7 +101,7 @@ func (b *builder) outputs() {
 		}
 		out[OutputPasswordsCommand] = cloudformation.Output{
 			Description: cloudformation.String("Prints the devices' dyndns2 passwords (stage variables ddns_password_DEVICE)"),
-			Value:       cloudformation.Sub("aws apigateway get-stage --rest-api-id ${" + IDRestAPI + "} --stage-name " + p.stage + " --query variables --output json --region ${AWS::Region}"),
+			Value:       cloudformation.Sub("aws apigateway get-stage --rest-api-id ${" + b.id(IDRestAPI) + "} --stage-name " + p.stage + " --query variables --output json --region ${AWS::Region}"),
 		}
 	}
 	cronDesc := "A crontab line that updates every 5 minutes"

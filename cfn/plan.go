@@ -2,6 +2,8 @@ package cfn
 
 import (
 	"fmt"
+
+	"github.com/awslabs/goformation/v7/cloudformation/tags"
 	"math"
 	"regexp"
 	"sort"
@@ -12,6 +14,9 @@ import (
 // plan is a validated Config with every default filled in, in the order the
 // template is written: zones, records and devices sorted by name.
 type plan struct {
+	prefix      string
+	tags        []tags.Tag // sorted by key
+	role        string     // an existing role's logical ID, or ""
 	apiName     string
 	description string
 	stage       string
@@ -26,6 +31,7 @@ type plan struct {
 }
 
 type zonePlan struct {
+	ref      string // an existing AWS::Route53::HostedZone's logical ID, or ""
 	name     string
 	stageVar string // the stage variable that holds the id: ddns_zone_1, …
 	id       string // literal id, or "" when param is set
@@ -49,11 +55,14 @@ type devicePlan struct {
 }
 
 var (
-	labelRE  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-	zoneIDRE = regexp.MustCompile(`^[A-Z0-9]{1,32}$`)
-	deviceRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$`)
-	stageRE  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
-	apiRE    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$`)
+	labelRE   = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	prefixRE  = regexp.MustCompile(`^[A-Z][A-Za-z0-9]{0,31}$`)
+	logicalRE = regexp.MustCompile(`^[A-Za-z0-9]{1,255}$`)
+	tagRE     = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+	zoneIDRE  = regexp.MustCompile(`^[A-Z0-9]{1,32}$`)
+	deviceRE  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$`)
+	stageRE   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+	apiRE     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$`)
 )
 
 // Rules, worded once for errors and for the README.
@@ -63,6 +72,9 @@ const (
 	ruleAPI    = "an API name is 1-128 letters, digits, spaces, dots, hyphens and underscores, starting with a letter or digit"
 	ruleDevice = "a device name is 1-32 lower-case letters, digits and hyphens, not starting or ending with a hyphen"
 	ruleTTL    = "a TTL is a whole number of seconds from 0 to 2147483647"
+	rulePrefix = "a prefix is 1-32 letters and digits, starting with an upper-case letter"
+	ruleRef    = "a logical ID is 1-255 letters and digits"
+	ruleTag    = "a tag key is 1-128 and a value 0-256 letters, digits, spaces and _ . : / = + - @, and a key does not start with aws:"
 )
 
 // normalizeName lower-cases a record or zone name, drops one trailing dot
@@ -108,8 +120,12 @@ func normalizeZoneID(s string) (string, string) {
 	return id, ""
 }
 
-func (c Config) plan() (*plan, error) {
+// plan validates c and fills in its defaults. embedded allows what only
+// AddTo can honour: references to resources already in the template.
+func (c Config) plan(embedded bool) (*plan, error) {
 	p := &plan{
+		prefix:      c.Prefix,
+		role:        c.Role,
 		apiName:     c.APIName,
 		description: c.Description,
 		stage:       c.Stage,
@@ -132,13 +148,27 @@ func (c Config) plan() (*plan, error) {
 	if len(p.description) > 1024 || strings.Contains(p.description, "${") {
 		return nil, bad("description", p.description, "a description is at most 1024 characters and has no ${")
 	}
+	if p.prefix != "" && !prefixRE.MatchString(p.prefix) {
+		return nil, bad("prefix", p.prefix, rulePrefix)
+	}
+	if p.role != "" {
+		if !embedded {
+			return nil, bad("role", p.role, "names a role already in a template: use AddTo, which adds to that template (Build writes a new one)")
+		}
+		if !logicalRE.MatchString(p.role) {
+			return nil, bad("role", p.role, ruleRef)
+		}
+	}
+	if err := p.addTags(c.Tags); err != nil {
+		return nil, err
+	}
 	if err := p.checkLimits(); err != nil {
 		return nil, err
 	}
 	if err := p.addRecords(c.Records); err != nil {
 		return nil, err
 	}
-	if err := p.addZones(c.Zones); err != nil {
+	if err := p.addZones(c.Zones, embedded); err != nil {
 		return nil, err
 	}
 	if err := p.addDevices(c.Devices); err != nil {
@@ -280,7 +310,22 @@ func (p *plan) addRecords(records []Record) error {
 	return nil
 }
 
-func (p *plan) addZones(zones []Zone) error {
+func (p *plan) addTags(in map[string]string) error {
+	if len(in) > 50 {
+		return bad("tags", strconv.Itoa(len(in)), "at most 50 tags (a stage takes no more)")
+	}
+	for k, v := range in {
+		if k == "" || len(k) > 128 || len(v) > 256 || strings.HasPrefix(strings.ToLower(k), "aws:") ||
+			!tagRE.MatchString(k) || !tagRE.MatchString(v) {
+			return bad("tags", k+"="+v, ruleTag)
+		}
+		p.tags = append(p.tags, tags.Tag{Key: k, Value: v})
+	}
+	sort.Slice(p.tags, func(i, j int) bool { return p.tags[i].Key < p.tags[j].Key })
+	return nil
+}
+
+func (p *plan) addZones(zones []Zone, embedded bool) error {
 	if len(zones) == 0 {
 		zones = []Zone{{}}
 	}
@@ -310,6 +355,17 @@ func (p *plan) addZones(zones []Zone) error {
 			return bad(fieldName("zones", i, "name"), z.Name, "each zone is listed once")
 		}
 		names[zp.name] = true
+		if z.Ref != "" {
+			switch {
+			case !embedded:
+				return bad(fieldName("zones", i, "ref"), z.Ref, "names a hosted zone already in a template: use AddTo, which adds to that template (Build writes a new one)")
+			case z.ID != "":
+				return bad(fieldName("zones", i, "ref"), z.Ref, "a zone has an id or a ref, not both")
+			case !logicalRE.MatchString(z.Ref):
+				return bad(fieldName("zones", i, "ref"), z.Ref, ruleRef)
+			}
+			zp.ref = z.Ref
+		}
 		if z.ID != "" {
 			id, rule := normalizeZoneID(z.ID)
 			if rule != "" {
@@ -332,15 +388,15 @@ func (p *plan) addZones(zones []Zone) error {
 	}
 	params := 0
 	for _, z := range p.zones {
-		if z.id == "" {
+		if z.id == "" && z.ref == "" {
 			params++
 		}
 	}
 	for _, z := range p.zones {
-		if z.id != "" {
+		if z.id != "" || z.ref != "" {
 			continue
 		}
-		z.param = "HostedZoneId"
+		z.param = p.prefix + "HostedZoneId"
 		if params > 1 {
 			z.param += camel(z.name)
 		}

@@ -9,7 +9,16 @@ import (
 	"github.com/ddnsgen/ddnsgen/local/route53"
 )
 
-var dyndns2DevicesSpec = labSpecs[8]
+// specNamed is the lab spec of a golden file.
+func specNamed(t *testing.T, golden string) stackSpec {
+	for _, s := range labSpecs {
+		if s.golden == golden {
+			return s
+		}
+	}
+	t.Fatalf("no lab spec for %s", golden)
+	return stackSpec{}
+}
 
 // basic is an Authorization header.
 func basic(user, pass string) string {
@@ -19,10 +28,7 @@ func basic(user, pass string) string {
 // TestDynDNS2Answers drives /nic/update with every answer dyndns2 has, and
 // hostile input, and checks each answer line and the records afterwards.
 func TestDynDNS2Answers(t *testing.T) {
-	spec := dyndns2DevicesSpec
-	if spec.golden != "dyndns2-devices.yaml" {
-		t.Fatalf("labSpecs[8] is %s", spec.golden)
-	}
+	spec := specNamed(t, "dyndns2-devices.yaml")
 	s := startStack(t, spec)
 	router := basic("router", s.params["PasswordRouter"])
 	nas := basic("nas", s.params["PasswordNas"])
@@ -126,10 +132,7 @@ func TestDynDNS2Answers(t *testing.T) {
 // TestDynDNS2Headers: the answer is text, and a refused login asks for
 // Basic credentials (routers that wait for a challenge then send them).
 func TestDynDNS2Headers(t *testing.T) {
-	spec := labSpecs[7]
-	if spec.golden != "dyndns2.yaml" {
-		t.Fatalf("labSpecs[7] is %s", spec.golden)
-	}
+	spec := specNamed(t, "dyndns2.yaml")
 	s := startStack(t, spec)
 	for _, c := range []struct {
 		headers []string

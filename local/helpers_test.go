@@ -95,6 +95,19 @@ type stackSpec struct {
 	users map[string]string
 	// ttl of every record (0: 60).
 	ttl int
+	// stackZones are zones the template itself creates: name → logical ID.
+	stackZones map[string]string
+	// restAPI is the logical ID of the API to drive (default: the only one);
+	// stage its stage (default ddns).
+	restAPI string
+	stage   string
+}
+
+func (s stackSpec) stageName() string {
+	if s.stage == "" {
+		return "ddns"
+	}
+	return s.stage
 }
 
 func (s stackSpec) recordTTL() int {
@@ -115,7 +128,11 @@ func (s stackSpec) names() []string {
 
 func (s stackSpec) zoneOf(name string) string {
 	best := ""
-	for _, z := range s.zones {
+	zones := append([]string(nil), s.zones...)
+	for z := range s.stackZones {
+		zones = append(zones, z)
+	}
+	for _, z := range zones {
 		if strings.HasSuffix(name, "."+z) && len(z) > len(best) {
 			best = z
 		}
@@ -152,13 +169,21 @@ func startStack(t *testing.T, spec stackSpec) *stack {
 		s.params[p] = "pw" + strings.Repeat(p, 3)[:18]
 	}
 	s.moto.Deploy(t, s.path, "ddns", s.params)
+	physical := map[string]string{}
+	if len(spec.stackZones) > 0 {
+		ids := s.moto.ListStackResources(t, "ddns")
+		for zone, logical := range spec.stackZones {
+			s.zones[zone] = strings.TrimPrefix(ids[logical], "/hostedzone/")
+			physical[logical] = s.zones[zone]
+		}
+	}
 	for k := range spec.keys {
 		s.keys[k] = "key-" + k + "-0123456789abcdefghijklmn"
 	}
 	s.fault = newFaultInjector(t, s.moto.URL)
 	s.srv, err = local.Start(context.Background(), local.Options{
 		Template: b, Parameters: s.params, Route53URL: s.fault.URL,
-		APIKeys: s.keys, TrustSourceIPHeader: true, Unthrottled: true, Engine: eng,
+		APIKeys: s.keys, PhysicalIDs: physical, TrustSourceIPHeader: true, Unthrottled: true, Engine: eng,
 		Log: testLog{t},
 	})
 	if err != nil {
@@ -166,6 +191,14 @@ func startStack(t *testing.T, spec stackSpec) *stack {
 	}
 	t.Cleanup(func() { s.srv.Close() })
 	s.api = s.srv.APIs[0]
+	for _, api := range s.srv.APIs {
+		if api.LogicalID == spec.restAPI {
+			s.api = api
+		}
+	}
+	if len(s.srv.APIs) > 1 && spec.restAPI == "" {
+		t.Fatalf("the template has %d APIs: say which to drive", len(s.srv.APIs))
+	}
 	return s
 }
 

@@ -60,6 +60,27 @@ var labSpecs = []stackSpec{
 		users: map[string]string{"default": "Password"},
 	},
 	{
+		golden: "embedded.yaml", stackZones: map[string]string{"lab.example.com": "LabZone"}, ttl: 120,
+		keys:  map[string][]string{"DdnsApiKey": {"gw.lab.example.com"}},
+		types: map[string][]string{"gw.lab.example.com": {"A", "AAAA"}},
+	},
+	{
+		golden: "two-stacks.yaml", zones: []string{"acme.local", "example.com"},
+		params:  map[string]string{"HomeHostedZoneId": "acme.local", "OfficeHostedZoneId": "example.com"},
+		users:   map[string]string{"default": "OfficePassword"},
+		restAPI: "HomeRestApi",
+		keys:    map[string][]string{"HomeApiKey": {"home.acme.local"}},
+		types:   map[string][]string{"home.acme.local": {"A"}},
+	},
+	{
+		golden: "two-stacks.yaml", zones: []string{"acme.local", "example.com"},
+		params:  map[string]string{"HomeHostedZoneId": "acme.local", "OfficeHostedZoneId": "example.com"},
+		users:   map[string]string{"default": "OfficePassword"},
+		restAPI: "OfficeRestApi", stage: "office",
+		keys:  map[string][]string{"OfficeApiKey": {"office.example.com"}},
+		types: map[string][]string{"office.example.com": {"A"}},
+	},
+	{
 		golden: "dyndns2-devices.yaml", zones: devicesSpec.zones, literal: devicesSpec.literal, keys: devicesSpec.keys, types: devicesSpec.types,
 		users: map[string]string{"router": "PasswordRouter", "backup-router": "PasswordBackupRouter", "nas": "PasswordNas", "laptop": "PasswordLaptop", "office": "PasswordOffice"},
 	},
@@ -70,7 +91,7 @@ var labSpecs = []stackSpec{
 // case asserts the status and body the caller sees and the records in moto.
 func TestLab(t *testing.T) {
 	for _, spec := range labSpecs {
-		t.Run(spec.golden, func(t *testing.T) {
+		t.Run(spec.golden+"/"+spec.restAPI, func(t *testing.T) {
 			s := startStack(t, spec)
 			t.Run("keys and names", func(t *testing.T) { s.everyKeyAndName(spec) })
 			t.Run("refusals", func(t *testing.T) { s.refusals(spec) })
@@ -155,7 +176,7 @@ func (s *stack) everyKeyAndName(spec stackSpec) {
 					ip = fmt.Sprintf("2001:db8::%x", n)
 				}
 				before := s.snapshot()
-				path := "/ddns/" + s.zones[zone] + "?hostname=" + name
+				path := "/" + spec.stageName() + "/" + s.zones[zone] + "?hostname=" + name
 				code, body := s.curl(path, append(s.keyHeader(key), "X-Lab-Source-Ip: "+ip)...)
 				what := fmt.Sprintf("key %q, %s from %s", key, name, ip)
 				a := decode(t, body)
@@ -198,7 +219,7 @@ func first(spec stackSpec) (key, name, zone string) {
 func (s *stack) refusals(spec stackSpec) {
 	t := s.t
 	key, name, zone := first(spec)
-	path := "/ddns/" + s.zones[zone] + "?hostname=" + name
+	path := "/" + spec.stageName() + "/" + s.zones[zone] + "?hostname=" + name
 	family := spec.types[name][0]
 	ip := "198.51.100.7"
 	if family == "AAAA" {
@@ -213,12 +234,12 @@ func (s *stack) refusals(spec stackSpec) {
 		want    string // a JSON field "error" value, or the gateway's message
 	}{
 		{"the console's test button", path, append(s.keyHeader(key), "X-Lab-Source-Ip: test-invoke-source-ip"), 400, "BadAddress"},
-		{"a zone id not the name's", "/ddns/ZNOTTHEZONE0123456789?hostname=" + name, append(s.keyHeader(key), from), 400, "WrongZone"},
-		{"a name of no zone", "/ddns/" + s.zones[zone] + "?hostname=other.invalid", append(s.keyHeader(key), from), 400, "UnknownHostname"},
+		{"a zone id not the name's", "/" + spec.stageName() + "/ZNOTTHEZONE0123456789?hostname=" + name, append(s.keyHeader(key), from), 400, "WrongZone"},
+		{"a name of no zone", "/" + spec.stageName() + "/" + s.zones[zone] + "?hostname=other.invalid", append(s.keyHeader(key), from), 400, "UnknownHostname"},
 		{"a name twice", path + "," + name, append(s.keyHeader(key), from), 400, "DuplicateHostname"},
 		{"a bad ip", path + "&ip=300.1.2.3", append(s.keyHeader(key), from), 400, "BadAddress"},
-		{"an unknown path", "/ddns/" + s.zones[zone] + "/more", s.keyHeader(key), 403, "Missing Authentication Token"},
-		{"an unknown stage", "/prod/" + s.zones[zone], s.keyHeader(key), 403, "Missing Authentication Token"},
+		{"an unknown path", "/" + spec.stageName() + "/" + s.zones[zone] + "/more", s.keyHeader(key), 403, "Missing Authentication Token"},
+		{"an unknown stage", "/nostage/" + s.zones[zone], s.keyHeader(key), 403, "Missing Authentication Token"},
 		{"an XML body type", path, append(s.keyHeader(key), from, "Content-Type: application/xml"), 415, "Unsupported Media Type"},
 	}
 	if spec.keys != nil {
@@ -245,7 +266,7 @@ func (s *stack) refusals(spec stackSpec) {
 				headers []string
 				status  int
 				want    string
-			}{"no hostname for a key of several names", "/ddns/" + s.zones[zone], append(s.keyHeader(key), from), 400, "HostnameRequired"})
+			}{"no hostname for a key of several names", "/" + spec.stageName() + "/" + s.zones[zone], append(s.keyHeader(key), from), 400, "HostnameRequired"})
 		}
 	}
 	for _, c := range cases {
@@ -265,7 +286,7 @@ func (s *stack) refusals(spec stackSpec) {
 	}
 	// Without hostname a key of one name updates it (the seed's URL).
 	if spec.keys == nil || len(spec.keys[key]) == 1 {
-		code, body := s.curl("/ddns/"+s.zones[zone], append(s.keyHeader(key), from)...)
+		code, body := s.curl("/"+spec.stageName()+"/"+s.zones[zone], append(s.keyHeader(key), from)...)
 		if code != 200 || !s.hasRecord(zone, name, family, spec.recordTTL(), ip) {
 			t.Errorf("no hostname, one name: %d %s; records %q", code, body, s.records(zone))
 		}
@@ -295,7 +316,7 @@ func (s *stack) route53Errors(spec stackSpec) {
 		before := s.snapshot()
 		s.fault.set(c.fault)
 		calls := s.fault.count()
-		code, body := s.curl("/ddns/"+s.zones[zone]+"?hostname="+name, append(s.keyHeader(key), "X-Lab-Source-Ip: "+ip)...)
+		code, body := s.curl("/"+spec.stageName()+"/"+s.zones[zone]+"?hostname="+name, append(s.keyHeader(key), "X-Lab-Source-Ip: "+ip)...)
 		s.fault.set(nil)
 		if s.fault.count() != calls+1 {
 			t.Fatalf("%s: the call did not reach Route 53", c.fault.Code)
@@ -311,7 +332,7 @@ func (s *stack) route53Errors(spec stackSpec) {
 func (s *stack) hostile(spec stackSpec) {
 	t := s.t
 	key, name, zone := first(spec)
-	base := "/ddns/" + s.zones[zone]
+	base := "/" + spec.stageName() + "/" + s.zones[zone]
 	from := "X-Lab-Source-Ip: 192.0.2.1"
 	for _, q := range []string{
 		"hostname=" + url.QueryEscape(name+"</Name><Name>evil.acme.local"),

@@ -82,6 +82,9 @@ func load(o *Options, tmpl []byte) (*stack, error) {
 			r.attrs[res.id+".Arn"] = "arn:aws:iam::" + o.AccountID + ":role/" + name
 			r.attrs[res.id+".RoleId"] = "AROA" + strings.ToUpper(physicalID(o.StackName, res.id+"/roleid", 17))
 		}
+		if given, ok := o.PhysicalIDs[res.id]; ok {
+			id = given
+		}
 		r.values[res.id] = id
 	}
 

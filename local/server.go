@@ -36,6 +36,10 @@ type Options struct {
 	// APIKeys fixes the value of API keys by logical ID; the others get a
 	// random 40-character value.
 	APIKeys map[string]string
+	// PhysicalIDs gives resources the ids of a deployed stack (logical ID →
+	// what Ref answers), e.g. a hosted zone the template creates; the
+	// others get stable made-up ids.
+	PhysicalIDs map[string]string
 	// TrustSourceIPHeader makes the X-Lab-Source-Ip request header set
 	// $context.identity.sourceIp, so one loopback client can play callers
 	// from anywhere (an IPv6 router, the console's test button). Never

@@ -9,6 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/awslabs/goformation/v7/cloudformation"
+	"github.com/awslabs/goformation/v7/cloudformation/iam"
+	"github.com/awslabs/goformation/v7/cloudformation/route53"
+	"github.com/awslabs/goformation/v7/cloudformation/s3"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ddnsgen/ddnsgen/cfn"
@@ -19,25 +23,33 @@ var update = flag.Bool("update", false, "rewrite golden/ from the current output
 // goldenDir holds the templates the tests compare: the spec a reviewer reads.
 const goldenDir = "../../golden"
 
-// goldenCase is one golden file and the ddnsgen command that writes it.
+// goldenCase is one golden file and the ddnsgen command that writes it,
+// or the library call (build, described by how).
 type goldenCase struct {
-	file string
-	args []string
-	what string
+	file  string
+	args  []string
+	what  string
+	build func() ([]byte, error)
+	how   string
 }
 
 var goldenCases = []goldenCase{
-	{"seed.yaml", nil, "no flags: the seed stack, made safe"},
-	{"seed.json", []string{"-format", "json"}, "the seed stack as JSON"},
-	{"baked.yaml", []string{"-zone-id", "Z0123456789ABCDEFGHIJ", "-name", "home.example.com", "-ttl", "300"}, "zone id, name and TTL baked in: no parameters"},
-	{"open.yaml", []string{"-api-key=false"}, "the seed's open endpoint: no API key"},
-	{"multizone.yaml", []string{"-zone", "acme.local=Z0123456789ABCDEFGHIJ", "-zone", "example.com",
+	{file: "seed.yaml", what: "no flags: the seed stack, made safe"},
+	{file: "seed.json", args: []string{"-format", "json"}, what: "the seed stack as JSON"},
+	{file: "baked.yaml", args: []string{"-zone-id", "Z0123456789ABCDEFGHIJ", "-name", "home.example.com", "-ttl", "300"},
+		what: "zone id, name and TTL baked in: no parameters"},
+	{file: "open.yaml", args: []string{"-api-key=false"}, what: "the seed's open endpoint: no API key"},
+	{file: "multizone.yaml", args: []string{"-zone", "acme.local=Z0123456789ABCDEFGHIJ", "-zone", "example.com",
 		"-name", "home.acme.local", "-name", "nas.acme.local", "-name", "vpn.example.com"},
-		"three names in two zones, one zone id baked in and one a parameter"},
-	{"devices.yaml", devicesArgs, "five devices with their own API keys, some names shared and some not; A and AAAA (dual-stack)"},
-	{"dyndns2.yaml", []string{"-dyndns2"}, "the seed stack with the dyndns2 endpoint for routers, ddclient and inadyn"},
-	{"dyndns2-devices.yaml", append([]string{"-dyndns2"}, devicesArgs...), "the five devices with dyndns2: a password parameter each"},
-	{"ipv6only.yaml", []string{"-name", "v6.acme.local", "-type", "AAAA"}, "an AAAA-only record: IPv4 callers get a clear 400"},
+		what: "three names in two zones, one zone id baked in and one a parameter"},
+	{file: "devices.yaml", args: devicesArgs, what: "five devices with their own API keys, some names shared and some not; A and AAAA (dual-stack)"},
+	{file: "dyndns2.yaml", args: []string{"-dyndns2"}, what: "the seed stack with the dyndns2 endpoint for routers, ddclient and inadyn"},
+	{file: "dyndns2-devices.yaml", args: append([]string{"-dyndns2"}, devicesArgs...), what: "the five devices with dyndns2: a password parameter each"},
+	{file: "ipv6only.yaml", args: []string{"-name", "v6.acme.local", "-type", "AAAA"}, what: "an AAAA-only record: IPv4 callers get a clear 400"},
+	{file: "embedded.yaml", build: embedded, how: "cfn.AddTo: embedded() in cmd/ddnsgen/golden_test.go",
+		what: "added to a template with its own S3 bucket, role and hosted zone; prefix and tags"},
+	{file: "two-stacks.yaml", build: twoStacks, how: "cfn.AddTo twice: twoStacks() in cmd/ddnsgen/golden_test.go",
+		what: "two dynamic DNS stacks in one template, prefixes Home and Office"},
 }
 
 // devicesArgs are the flags equivalent to testdata/devices.yaml.
@@ -60,10 +72,30 @@ func generateGolden(t *testing.T, args []string) []byte {
 	return stdout.Bytes()
 }
 
+// output is what a golden case writes: ddnsgen's stdout, or the library's.
+func (c goldenCase) output(t *testing.T) []byte {
+	t.Helper()
+	if c.build == nil {
+		return generateGolden(t, c.args)
+	}
+	b, err := c.build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func (c goldenCase) command() string {
+	if c.build != nil {
+		return c.how
+	}
+	return strings.TrimSpace("ddnsgen " + strings.Join(c.args, " "))
+}
+
 func TestGolden(t *testing.T) {
 	for _, c := range goldenCases {
 		t.Run(c.file, func(t *testing.T) {
-			got := generateGolden(t, c.args)
+			got := c.output(t)
 			path := filepath.Join(goldenDir, c.file)
 			if *update {
 				if err := os.WriteFile(path, got, 0o644); err != nil {
@@ -75,10 +107,10 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("%v (run go test ./... -update to create it)", err)
 			}
 			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("ddnsgen %s differs from %s (-want +got):\n%s", strings.Join(c.args, " "), path, diff)
+				t.Errorf("%s differs from %s (-want +got):\n%s", c.command(), path, diff)
 			}
-			if again := generateGolden(t, c.args); !bytes.Equal(again, got) {
-				t.Errorf("ddnsgen %s is not deterministic: a second run gave other bytes", strings.Join(c.args, " "))
+			if again := c.output(t); !bytes.Equal(again, got) {
+				t.Errorf("%s is not deterministic: a second run gave other bytes", c.command())
 			}
 		})
 	}
@@ -105,7 +137,7 @@ func goldenIndex() string {
 		"Each is cfn-lint clean and deploys to moto (TestGoldenLint, TestGoldenDeploys).\n\n" +
 		"| file | command | what it shows |\n|---|---|---|\n")
 	for _, c := range goldenCases {
-		fmt.Fprintf(&b, "| [%s](%s) | `ddnsgen %s` | %s |\n", c.file, c.file, strings.Join(c.args, " "), c.what)
+		fmt.Fprintf(&b, "| [%s](%s) | `%s` | %s |\n", c.file, c.file, c.command(), c.what)
 	}
 	return b.String()
 }
@@ -153,4 +185,50 @@ func TestConfigFileMatchesFlags(t *testing.T) {
 	if diff := cmp.Diff(string(fromFlags), string(fromFile)); diff != "" {
 		t.Errorf("-config testdata/devices.yaml differs from the equivalent flags (-flags +file):\n%s", diff)
 	}
+}
+
+// embedded adds a stack to a template that has its own S3 bucket, the role
+// API Gateway is to assume, and the hosted zone.
+func embedded() ([]byte, error) {
+	t := cloudformation.NewTemplate()
+	t.Description = "Home lab: backups, and dynamic DNS for the gateway"
+	t.Resources["Backups"] = &s3.Bucket{
+		VersioningConfiguration: &s3.Bucket_VersioningConfiguration{Status: "Enabled"},
+	}
+	t.Resources["GatewayRole"] = &iam.Role{
+		Description: cloudformation.String("Assumed by API Gateway"),
+		AssumeRolePolicyDocument: map[string]any{
+			"Version": "2012-10-17",
+			"Statement": []any{map[string]any{
+				"Effect": "Allow", "Principal": map[string]any{"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole",
+			}},
+		},
+	}
+	t.Resources["LabZone"] = &route53.HostedZone{Name: cloudformation.String("lab.example.com")}
+	_, err := cfn.AddTo(t, cfn.Config{
+		Prefix:  "Ddns",
+		Role:    "GatewayRole",
+		Zones:   []cfn.Zone{{Name: "lab.example.com", Ref: "LabZone"}},
+		Records: []cfn.Record{{Name: "gw.lab.example.com", TTL: cfn.Int(120), Types: []string{"A", "AAAA"}}},
+		Tags:    map[string]string{"project": "homelab", "owner": "ops"},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return cfn.YAML(t)
+}
+
+// twoStacks puts two dynamic DNS stacks side by side in one template.
+func twoStacks() ([]byte, error) {
+	t := cloudformation.NewTemplate()
+	t.Description = "Dynamic DNS for home and office, one stack each"
+	for _, cfg := range []cfn.Config{
+		{Prefix: "Home", Records: []cfn.Record{{Name: "home.acme.local"}}},
+		{Prefix: "Office", Stage: "office", Records: []cfn.Record{{Name: "office.example.com"}}, DynDNS2: true},
+	} {
+		if _, err := cfn.AddTo(t, cfg); err != nil {
+			return nil, err
+		}
+	}
+	return cfn.YAML(t)
 }

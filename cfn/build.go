@@ -156,7 +156,7 @@ func (b *builder) templateData() templates.Data {
 		d.Records = append(d.Records, templates.Record{Name: r.name, ZoneVar: r.zone.stageVar, TTL: r.ttl, Types: r.types})
 	}
 	for _, dev := range p.devices {
-		td := templates.Device{Name: dev.name, Key: "${" + b.id(IDApiKey + dev.id) + "}"}
+		td := templates.Device{Name: dev.name, Key: "${" + b.id(IDApiKey+dev.id) + "}"}
 		for _, r := range dev.records {
 			td.Names = append(td.Names, r.name)
 		}

@@ -82,7 +82,7 @@ func (b *builder) outputs() {
 		} else {
 			out[OutputListAPIKeysCommand] = cloudformation.Output{
 				Description: cloudformation.String("Prints each device's API key name and value"),
-				Value:       cloudformation.Sub("aws apigateway get-api-keys --customer-id "+b.customerID()+` --include-values --query "items[].[name,value]" --output text --region ${AWS::Region}`),
+				Value:       cloudformation.Sub("aws apigateway get-api-keys --customer-id " + b.customerID() + ` --include-values --query "items[].[name,value]" --output text --region ${AWS::Region}`),
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
@@ -50,6 +51,9 @@ type builder struct {
 	deployment string
 	// texts are the mapping templates by name, for the size limit.
 	texts map[string]string
+	// openapi is set when building for an OpenAPI document: no
+	// CloudFormation to fill in the role, the region or the key ids.
+	openapi *OpenAPIOptions
 }
 
 // id is a logical ID of ours: the Config's prefix and the name.
@@ -58,10 +62,22 @@ func (b *builder) id(name string) string { return b.p.prefix + name }
 // roleArn is the ARN of the role API Gateway assumes: ours, or the
 // template's own (Config.Role).
 func (b *builder) roleArn() string {
+	if b.openapi != nil {
+		return b.openapi.RoleARN
+	}
 	if b.p.role != "" {
 		return cloudformation.GetAtt(b.p.role, "Arn")
 	}
 	return cloudformation.GetAtt(b.id(IDRole), "Arn")
+}
+
+// route53URI is the integration's URI: Route 53's API, path style.
+func (b *builder) route53URI() string {
+	const path = ":route53:path/2013-04-01/hostedzone/{hosted_zone_id}/rrset/"
+	if b.openapi != nil {
+		return "arn:aws:apigateway:" + b.openapi.Region + path
+	}
+	return cloudformation.Sub("arn:${AWS::Partition}:apigateway:${AWS::Region}" + path)
 }
 
 func (b *builder) build() error {
@@ -155,8 +171,11 @@ func (b *builder) templateData() templates.Data {
 	for _, r := range p.records {
 		d.Records = append(d.Records, templates.Record{Name: r.name, ZoneVar: r.zone.stageVar, TTL: r.ttl, Types: r.types})
 	}
-	for _, dev := range p.devices {
+	for i, dev := range p.devices {
 		td := templates.Device{Name: dev.name, Key: "${" + b.id(IDApiKey+dev.id) + "}"}
+		if b.openapi != nil {
+			td = templates.Device{Name: dev.name, KeyVar: "ddns_key_" + strconv.Itoa(i+1)}
+		}
 		for _, r := range dev.records {
 			td.Names = append(td.Names, r.name)
 		}
@@ -209,7 +228,7 @@ func (b *builder) updateMethod() error {
 		Integration: &apigateway.Method_Integration{
 			Type:                  "AWS",
 			IntegrationHttpMethod: cloudformation.String("POST"),
-			Uri:                   cloudformation.String(cloudformation.Sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:route53:path/2013-04-01/hostedzone/{hosted_zone_id}/rrset/")),
+			Uri:                   cloudformation.String(b.route53URI()),
 			Credentials:           cloudformation.String(b.roleArn()),
 			PassthroughBehavior:   cloudformation.String("NEVER"),
 			RequestParameters: map[string]string{

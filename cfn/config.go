@@ -222,3 +222,11 @@ func ParseConfig(b []byte) (Config, error) {
 	}
 	return c, nil
 }
+
+// DualStack reports whether the endpoint is dual-stack: a record takes
+// AAAA and IPv4Only is not set. (SAM and OpenAPI cannot say so: see
+// BuildSAM.)
+func (c Config) DualStack() bool {
+	p, err := c.plan(true)
+	return err == nil && p.dualstack
+}

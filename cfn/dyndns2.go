@@ -99,7 +99,7 @@ func (b *builder) dyndns2() error {
 		Integration: &apigateway.Method_Integration{
 			Type:                  "AWS",
 			IntegrationHttpMethod: cloudformation.String("POST"),
-			Uri:                   cloudformation.String(cloudformation.Sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:route53:path/2013-04-01/hostedzone/{hosted_zone_id}/rrset/")),
+			Uri:                   cloudformation.String(b.route53URI()),
 			Credentials:           cloudformation.String(b.roleArn()),
 			PassthroughBehavior:   cloudformation.String("NEVER"),
 			RequestParameters: map[string]string{

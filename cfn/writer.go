@@ -195,7 +195,7 @@ func refersTo(n *yaml.Node, fn func(string)) {
 			key, val := n.Content[i].Value, n.Content[i+1]
 			switch key {
 			case "Ref":
-				fn(val.Value)
+				fn(strings.SplitN(val.Value, ".", 2)[0]) // SAM's Api.Stage is Api's
 			case "DependsOn":
 				if val.Kind == yaml.ScalarNode {
 					fn(val.Value)
@@ -374,4 +374,36 @@ func writeString(buf *bytes.Buffer, s string) {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(s) // a string always encodes
 	buf.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+}
+
+// writeDocument writes a document that is no template (an OpenAPI
+// document) in the same style, keys in the order the value gives them.
+func writeDocument(v any, asYAML bool) ([]byte, error) {
+	j, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("cfn: marshalling document: %w", err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(j, &doc); err != nil {
+		return nil, fmt.Errorf("cfn: reading marshalled document: %w", err)
+	}
+	root := doc.Content[0]
+	var buf bytes.Buffer
+	if !asYAML {
+		if err := writeJSON(&buf, root, ""); err != nil {
+			return nil, err
+		}
+		buf.WriteByte('\n')
+		return buf.Bytes(), nil
+	}
+	shorten(root)
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(root); err != nil {
+		return nil, fmt.Errorf("cfn: writing YAML: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

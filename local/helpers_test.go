@@ -25,6 +25,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
+	"github.com/awslabs/goformation/v7/cloudformation"
+	"github.com/awslabs/goformation/v7/cloudformation/apigateway"
+	"github.com/awslabs/goformation/v7/cloudformation/iam"
+	"gopkg.in/yaml.v3"
+
+	"github.com/ddnsgen/ddnsgen/cfn"
 	"github.com/ddnsgen/ddnsgen/internal/lab"
 	"github.com/ddnsgen/ddnsgen/local"
 	"github.com/ddnsgen/ddnsgen/local/route53"
@@ -101,6 +107,15 @@ type stackSpec struct {
 	// stage its stage (default ddns).
 	restAPI string
 	stage   string
+	// sam: the golden is AWS SAM, served as aws-sam-translator translates
+	// it (moto's CloudFormation cannot deploy its OpenAPI body, so only the
+	// zones are made in moto).
+	sam bool
+	// openapi: the golden is the API alone, served as its importer would
+	// set it up beside the plain template's other resources (from
+	// openapiPlain): stage variables ddns_key_N, the role's name.
+	openapi      bool
+	openapiPlain string
 }
 
 func (s stackSpec) stageName() string {
@@ -155,6 +170,18 @@ func startStack(t *testing.T, spec stackSpec) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
+	switch {
+	case spec.sam:
+		src := filepath.Join(t.TempDir(), spec.golden)
+		if err := os.WriteFile(src, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if b, err = os.ReadFile(lab.SAMTranslate(t, src)); err != nil {
+			t.Fatal(err)
+		}
+	case spec.openapi:
+		b = importedAPI(t, spec, b)
+	}
 	if spec.literal != "" {
 		b = []byte(strings.ReplaceAll(string(b), goldenZoneID, s.zones[spec.literal]))
 	}
@@ -168,7 +195,9 @@ func startStack(t *testing.T, spec stackSpec) *stack {
 	for _, p := range spec.users {
 		s.params[p] = "pw" + strings.Repeat(p, 3)[:18]
 	}
-	s.moto.Deploy(t, s.path, "ddns", s.params)
+	if !spec.sam && !spec.openapi {
+		s.moto.Deploy(t, s.path, "ddns", s.params)
+	}
 	physical := map[string]string{}
 	if len(spec.stackZones) > 0 {
 		ids := s.moto.ListStackResources(t, "ddns")
@@ -357,4 +386,48 @@ func (f *faultInjector) count() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.calls
+}
+
+// importedAPI is what a user who imports an OpenAPI golden ends up with:
+// the plain template's role (named as the document's credentials say), API
+// keys, usage plan and stage, with the API defined by the document and the
+// stage variables ddns_key_N set to the keys' ids (devices in name order).
+func importedAPI(t *testing.T, spec stackSpec, doc []byte) []byte {
+	t.Helper()
+	plain, err := os.ReadFile(filepath.Join("..", "golden", spec.openapiPlain))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := cfn.Parse(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body any
+	if err := yaml.Unmarshal(doc, &body); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for id, r := range tmpl.Resources {
+		switch r.(type) {
+		case *apigateway.Method, *apigateway.Resource:
+			delete(tmpl.Resources, id)
+		case *apigateway.Deployment:
+			r.(*apigateway.Deployment).AWSCloudFormationDependsOn = nil
+		case *apigateway.ApiKey:
+			keys = append(keys, id)
+		case *iam.Role:
+			r.(*iam.Role).RoleName = cloudformation.String("ddns-route53")
+		}
+	}
+	sort.Strings(keys)
+	tmpl.Resources[cfn.IDRestAPI] = &apigateway.RestApi{Name: cloudformation.String("DynamicDNS"), Body: body}
+	stage := tmpl.Resources[cfn.IDStage].(*apigateway.Stage)
+	for i, k := range keys {
+		stage.Variables["ddns_key_"+strconv.Itoa(i+1)] = cloudformation.Ref(k)
+	}
+	out, err := cfn.YAML(tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

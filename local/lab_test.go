@@ -59,6 +59,17 @@ var labSpecs = []stackSpec{
 		golden: "dyndns2.yaml", zones: seedSpec.zones, params: seedSpec.params, keys: seedSpec.keys, types: seedSpec.types,
 		users: map[string]string{"default": "Password"},
 	},
+	{golden: "sam.yaml", sam: true, zones: seedSpec.zones, params: seedSpec.params, keys: seedSpec.keys, types: seedSpec.types},
+	{golden: "sam-devices.json", sam: true, zones: devicesSpec.zones, literal: devicesSpec.literal, keys: devicesSpec.keys, types: devicesSpec.types},
+	{
+		golden: "openapi.yaml", openapi: true, openapiPlain: "seed.yaml",
+		zones: seedSpec.zones, params: seedSpec.params, keys: seedSpec.keys, types: seedSpec.types,
+	},
+	{
+		golden: "openapi-devices.json", openapi: true, openapiPlain: "dyndns2-devices.yaml",
+		zones: devicesSpec.zones, literal: devicesSpec.literal, keys: devicesSpec.keys, types: devicesSpec.types,
+		users: map[string]string{"router": "PasswordRouter", "backup-router": "PasswordBackupRouter", "nas": "PasswordNas", "laptop": "PasswordLaptop", "office": "PasswordOffice"},
+	},
 	{
 		golden: "embedded.yaml", stackZones: map[string]string{"lab.example.com": "LabZone"}, ttl: 120,
 		keys:  map[string][]string{"DdnsApiKey": {"gw.lab.example.com"}},

@@ -99,6 +99,16 @@ func load(o *Options, tmpl []byte) (*stack, error) {
 			}
 			api.root = &pathNode{path: "/", id: r.attrs[res.id+".RootResourceId"], methods: map[string]*method{}}
 			nodes[api.root.id] = api.root
+			if body, ok := res.properties["Body"]; ok {
+				// An API defined by OpenAPI (import-rest-api, SAM).
+				resolved, err := r.resolve(body)
+				if err != nil {
+					return nil, fmt.Errorf("%s.Body: %w", res.id, err)
+				}
+				if err := loadOpenAPI(api, resolved, o.StackName); err != nil {
+					return nil, fmt.Errorf("%s.Body: %w", res.id, err)
+				}
+			}
 			apis[api.id] = api
 			st.apis = append(st.apis, api)
 		}

@@ -83,6 +83,9 @@ type User struct {
 type Device struct {
 	Name  string   // shown in change comments and error messages
 	Key   string   // the API key id (or a placeholder for it)
+	// KeyVar, when set instead of Key, is the stage variable holding the API
+	// key id (for an API imported from OpenAPI, where no id is known yet).
+	KeyVar string
 	Names []string // record names
 }
 
@@ -225,8 +228,14 @@ func (d Data) vtl() (string, error) {
 	} else {
 		b.WriteString("#set($ddns_open = false)\n")
 		for _, dev := range d.Devices {
-			key, err := q("API key id", dev.Key)
-			if err != nil {
+			var key string
+			var err error
+			if dev.KeyVar != "" {
+				if !stageVar.MatchString(dev.KeyVar) {
+					return "", fmt.Errorf("templates: device %s: %q is not a stage variable name", dev.Name, dev.KeyVar)
+				}
+				key = "\"$!stageVariables." + dev.KeyVar + "\""
+			} else if key, err = q("API key id", dev.Key); err != nil {
 				return "", err
 			}
 			name, err := q("device name", dev.Name)

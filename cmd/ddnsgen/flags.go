@@ -34,7 +34,12 @@ type options struct {
 	format  string
 	output  string
 	version bool
+	roleARN string
+	region  string
 }
+
+// formats are -format's values.
+var formats = []string{"yaml", "json", "sam", "sam-json", "openapi", "openapi-json"}
 
 // listFlag is a repeatable flag.
 type listFlag []string
@@ -76,7 +81,9 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.Float64Var(&o.limits.StageRate, "stage-rate", cfn.DefaultLimits.StageRate, "all callers' requests per `second` together")
 	fs.IntVar(&o.limits.StageBurst, "stage-burst", cfn.DefaultLimits.StageBurst, "all callers' burst (`requests`)")
 	fs.IntVar(&o.limits.MaxHostnames, "max-hostnames", cfn.DefaultLimits.MaxHostnames, "most `names` one request may update")
-	fs.StringVar(&o.format, "format", "yaml", "output `format`: yaml or json")
+	fs.StringVar(&o.format, "format", "yaml", "output `format`: yaml, json (CloudFormation), sam, sam-json (AWS SAM), openapi, openapi-json (the API alone, for import-rest-api)")
+	fs.StringVar(&o.roleARN, "role-arn", "", "-format openapi: the `ARN` of the role API Gateway assumes to call Route 53")
+	fs.StringVar(&o.region, "region", "us-east-1", "-format openapi: the `region` in the Route 53 integration URI (any works: Route 53 is global)")
 	fs.StringVar(&o.output, "o", "", "write to `file` (atomically) instead of stdout")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 
@@ -93,8 +100,19 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, usagef("unexpected argument %q: ddnsgen takes only flags (see ddnsgen -h)", fs.Arg(0))
 	}
-	if o.format != "yaml" && o.format != "json" {
-		return nil, usagef("-format %q: the formats are yaml and json", o.format)
+	known := false
+	for _, f := range formats {
+		known = known || f == o.format
+	}
+	if !known {
+		return nil, usagef("-format %q: the formats are %s", o.format, strings.Join(formats, ", "))
+	}
+	openapi := strings.HasPrefix(o.format, "openapi")
+	if openapi && o.roleARN == "" {
+		return nil, usagef("-role-arn \"\": -format %s needs the role API Gateway is to assume (see README, \"Import the API from OpenAPI\")", o.format)
+	}
+	if !openapi && (o.set("role-arn") || o.set("region")) {
+		return nil, usagef("-role-arn and -region go with -format openapi only (CloudFormation fills them in otherwise)")
 	}
 	return o, nil
 }
@@ -235,6 +253,8 @@ var fieldFlags = []struct{ field, flag string }{
 	{"limits.max_hostnames", "-max-hostnames"},
 	{"limits.dyndns2_rate", "-dyndns2-rate"},
 	{"limits.dyndns2_burst", "-dyndns2-burst"},
+	{"role_arn", "-role-arn"},
+	{"region", "-region"},
 }
 
 var indexRE = regexp.MustCompile(`\[\d+\]`)

@@ -14,6 +14,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/route53"
 	"github.com/awslabs/goformation/v7/cloudformation/s3"
 	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
 
 	"github.com/ddnsgen/ddnsgen/cfn"
 )
@@ -46,11 +47,19 @@ var goldenCases = []goldenCase{
 	{file: "dyndns2.yaml", args: []string{"-dyndns2"}, what: "the seed stack with the dyndns2 endpoint for routers, ddclient and inadyn"},
 	{file: "dyndns2-devices.yaml", args: append([]string{"-dyndns2"}, devicesArgs...), what: "the five devices with dyndns2: a password parameter each"},
 	{file: "ipv6only.yaml", args: []string{"-name", "v6.acme.local", "-type", "AAAA"}, what: "an AAAA-only record: IPv4 callers get a clear 400"},
+	{file: "sam.yaml", args: []string{"-format", "sam"}, what: "the seed stack as AWS SAM: an AWS::Serverless::Api with an OpenAPI body"},
+	{file: "sam-devices.json", args: append([]string{"-format", "sam-json"}, devicesArgs...), what: "the five devices as AWS SAM, in JSON"},
+	{file: "openapi.yaml", args: []string{"-format", "openapi", "-role-arn", roleARN}, what: "the seed API alone, for import-rest-api"},
+	{file: "openapi-devices.json", args: append([]string{"-format", "openapi-json", "-role-arn", roleARN, "-dyndns2"}, devicesArgs...),
+		what: "the five devices' API with dyndns2, for import-rest-api, in JSON"},
 	{file: "embedded.yaml", build: embedded, how: "cfn.AddTo: embedded() in cmd/ddnsgen/golden_test.go",
 		what: "added to a template with its own S3 bucket, role and hosted zone; prefix and tags"},
 	{file: "two-stacks.yaml", build: twoStacks, how: "cfn.AddTo twice: twoStacks() in cmd/ddnsgen/golden_test.go",
 		what: "two dynamic DNS stacks in one template, prefixes Home and Office"},
 }
+
+// roleARN is the role the OpenAPI goldens name.
+const roleARN = "arn:aws:iam::123456789012:role/ddns-route53"
 
 // devicesArgs are the flags equivalent to testdata/devices.yaml.
 var devicesArgs = []string{
@@ -158,17 +167,21 @@ func TestGoldenRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tmpl, err := cfn.Parse(want)
-			if err != nil {
-				t.Fatal(err)
-			}
-			write := cfn.YAML
-			if strings.HasSuffix(c.file, ".json") {
-				write = cfn.JSON
-			}
-			got, err := write(tmpl)
-			if err != nil {
-				t.Fatal(err)
+			var got []byte
+			if strings.HasPrefix(c.file, "openapi") {
+				got = roundTripDocument(t, want, strings.HasSuffix(c.file, ".json"))
+			} else {
+				tmpl, err := cfn.Parse(want)
+				if err != nil {
+					t.Fatal(err)
+				}
+				write := cfn.YAML
+				if strings.HasSuffix(c.file, ".json") {
+					write = cfn.JSON
+				}
+				if got, err = write(tmpl); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if diff := cmp.Diff(string(want), string(got)); diff != "" {
 				t.Errorf("parse and write of %s changed it (-want +got):\n%s", c.file, diff)
@@ -231,4 +244,47 @@ func twoStacks() ([]byte, error) {
 		}
 	}
 	return cfn.YAML(t)
+}
+
+// roundTripDocument reads an OpenAPI golden and writes it again with the
+// library's writer, keys in the order read.
+func roundTripDocument(t *testing.T, b []byte, asJSON bool) []byte {
+	t.Helper()
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	d := cfn.DocumentOf(plainNode(doc.Content[0]))
+	var out []byte
+	var err error
+	if asJSON {
+		out, err = d.JSON()
+	} else {
+		out, err = d.YAML()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// plainNode turns a YAML node into values that keep their key order.
+func plainNode(n *yaml.Node) any {
+	switch n.Kind {
+	case yaml.MappingNode:
+		var m [][2]any
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			m = append(m, [2]any{n.Content[i].Value, plainNode(n.Content[i+1])})
+		}
+		return m
+	case yaml.SequenceNode:
+		l := []any{}
+		for _, c := range n.Content {
+			l = append(l, plainNode(c))
+		}
+		return l
+	}
+	var v any
+	_ = n.Decode(&v)
+	return v
 }

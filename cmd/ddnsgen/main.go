@@ -78,22 +78,17 @@ func generate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	t, err := cfn.Build(cfg)
+	out, err := o.render(cfg)
 	if err != nil {
 		return o.explain(err)
 	}
-	var out []byte
-	switch o.format {
-	case "yaml":
-		out, err = cfn.YAML(t)
-	case "json":
-		out, err = cfn.JSON(t)
-	}
-	if err != nil {
-		return err
-	}
 	for _, w := range cfg.Warnings() {
 		fmt.Fprintf(stderr, "ddnsgen: warning: %s\n", w)
+	}
+	if o.format != "yaml" && o.format != "json" && cfg.DualStack() {
+		fmt.Fprintf(stderr, "ddnsgen: warning: -format %s cannot make the API dual-stack (SAM drops IpAddressType; OpenAPI has none): "+
+			"IPv6 callers cannot reach it until you run aws apigateway update-rest-api --rest-api-id ID "+
+			"--patch-operations op=replace,path=/endpointConfiguration/ipAddressType,value=dualstack\n", o.format)
 	}
 	if len(out) > 51200 {
 		fmt.Fprintf(stderr, "ddnsgen: note: the template is %d bytes, over CloudFormation's 51,200 for an inline template: deploy it with --s3-bucket BUCKET\n", len(out))
@@ -139,4 +134,36 @@ func version() string {
 		}
 	}
 	return v
+}
+
+// render builds the template (or document) in the chosen format.
+func (o *options) render(cfg cfn.Config) ([]byte, error) {
+	switch o.format {
+	case "openapi", "openapi-json":
+		doc, err := cfn.OpenAPI(cfg, cfn.OpenAPIOptions{RoleARN: o.roleARN, Region: o.region})
+		if err != nil {
+			return nil, err
+		}
+		if o.format == "openapi" {
+			return doc.YAML()
+		}
+		return doc.JSON()
+	case "sam", "sam-json":
+		t, err := cfn.BuildSAM(cfg)
+		if err != nil {
+			return nil, err
+		}
+		if o.format == "sam" {
+			return cfn.YAML(t)
+		}
+		return cfn.JSON(t)
+	}
+	t, err := cfn.Build(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if o.format == "yaml" {
+		return cfn.YAML(t)
+	}
+	return cfn.JSON(t)
 }

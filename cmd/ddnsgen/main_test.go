@@ -40,7 +40,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-stage", ""}, `-stage "": a stage name is`},
 		{[]string{"-api-name", "My API<script>"}, `-api-name "My API<script>": an API name is 1-128 letters, digits, spaces, dots, hyphens and underscores`},
 		{[]string{"-api-name", "${AWS::StackName}"}, `-api-name "${AWS::StackName}": an API name is`},
-		{[]string{"-format", "xml"}, `-format "xml": the formats are yaml and json`},
+		{[]string{"-format", "xml"}, `-format "xml": the formats are yaml, json, sam, sam-json, openapi, openapi-json`},
 		{[]string{"-api-key=maybe"}, `invalid boolean value "maybe" for -api-key`},
 		{[]string{"-nope"}, `flag provided but not defined: -nope (see ddnsgen -h)`},
 		{[]string{"extra"}, `unexpected argument "extra": ddnsgen takes only flags`},

@@ -1,0 +1,128 @@
+package local
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// loadOpenAPI adds the paths and operations of an OpenAPI document with API
+// Gateway's extensions (x-amazon-apigateway-integration) to api, as
+// import-rest-api would.
+func loadOpenAPI(api *restAPI, body any, stack string) error {
+	doc, ok := body.(map[string]any)
+	if !ok {
+		return fmt.Errorf("the OpenAPI document is not a mapping")
+	}
+	schemes := map[string]bool{} // API key security schemes
+	if comps, ok := doc["components"].(map[string]any); ok {
+		if ss, ok := comps["securitySchemes"].(map[string]any); ok {
+			for name, v := range ss {
+				if m, ok := v.(map[string]any); ok && m["type"] == "apiKey" {
+					schemes[name] = true
+				}
+			}
+		}
+	}
+	paths, _ := doc["paths"].(map[string]any)
+	for _, path := range sortedKeys(paths) {
+		node := api.root
+		for _, part := range strings.Split(strings.Trim(path, "/"), "/") {
+			if part == "" {
+				continue
+			}
+			var next *pathNode
+			for _, c := range node.children {
+				if c.part == part {
+					next = c
+				}
+			}
+			if next == nil {
+				next = &pathNode{part: part, path: strings.TrimSuffix(node.path, "/") + "/" + part,
+					id: physicalID(stack, api.logicalID+path+part, 10), methods: map[string]*method{}}
+				node.children = append(node.children, next)
+			}
+			node = next
+		}
+		ops, _ := paths[path].(map[string]any)
+		for verb, v := range ops {
+			op, ok := v.(map[string]any)
+			if !ok {
+				continue
+			}
+			m, err := openAPIMethod(strings.ToUpper(verb), op, schemes)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", strings.ToUpper(verb), path, err)
+			}
+			node.methods[m.httpMethod] = m
+		}
+	}
+	return nil
+}
+
+func openAPIMethod(verb string, op map[string]any, schemes map[string]bool) (*method, error) {
+	m := &method{logicalID: fmt.Sprint(op["operationId"]), httpMethod: verb, params: map[string]bool{}, statuses: map[string]bool{}}
+	for _, s := range anyList(op["security"]) {
+		if req, ok := s.(map[string]any); ok {
+			for name := range req {
+				m.apiKeyRequired = m.apiKeyRequired || schemes[name]
+			}
+		}
+	}
+	for _, p := range anyList(op["parameters"]) {
+		pm, _ := p.(map[string]any)
+		in := map[string]string{"path": "path", "query": "querystring", "header": "header"}[fmt.Sprint(pm["in"])]
+		m.params["method.request."+in+"."+fmt.Sprint(pm["name"])] = boolOf(pm["required"])
+	}
+	if responses, ok := op["responses"].(map[string]any); ok {
+		for status := range responses {
+			m.statuses[status] = true
+		}
+	}
+	x, ok := op["x-amazon-apigateway-integration"].(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("no x-amazon-apigateway-integration")
+	}
+	in := &integration{
+		typ:         strings.ToUpper(fmt.Sprint(x["type"])),
+		httpMethod:  fmt.Sprint(x["httpMethod"]),
+		uri:         fmt.Sprint(x["uri"]),
+		credentials: fmt.Sprint(x["credentials"]),
+		passthrough: strings.ToUpper(fmt.Sprint(x["passthroughBehavior"])),
+		params:      stringMap(x["requestParameters"]),
+		templates:   stringMap(x["requestTemplates"]),
+	}
+	responses, _ := x["responses"].(map[string]any)
+	keys := make([]string, 0, len(responses))
+	for k := range responses {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		rm, _ := responses[key].(map[string]any)
+		ir := &integrationResponse{
+			status:    fmt.Sprint(rm["statusCode"]),
+			templates: stringMap(rm["responseTemplates"]),
+			params:    stringMap(rm["responseParameters"]),
+		}
+		if key != "default" {
+			re, err := regexp.Compile(`^(?:` + key + `)$`)
+			if err != nil {
+				return nil, fmt.Errorf("response pattern %q: %v", key, err)
+			}
+			ir.pattern = re
+		}
+		if !m.statuses[ir.status] {
+			return nil, fmt.Errorf("integration response %s has no response with that status", ir.status)
+		}
+		in.responses = append(in.responses, ir)
+	}
+	for ct, t := range in.templates {
+		if len(t) > maxTemplateBytes {
+			return nil, fmt.Errorf("the %s request template is %d bytes; API Gateway takes at most %d", ct, len(t), maxTemplateBytes)
+		}
+	}
+	m.integration = in
+	return m, nil
+}

@@ -79,7 +79,7 @@ func (b *builder) role() {
 		return
 	}
 	b.t.Resources[b.id(IDRole)] = &iam.Role{
-		Description: cloudformation.String("Lets API Gateway upsert the dynamic DNS records " + b.p.recordList() + " and nothing else"),
+		Description: cloudformation.String("Lets API Gateway upsert the dynamic DNS records " + b.p.summary() + " and nothing else"),
 		AssumeRolePolicyDocument: PolicyDocument{
 			Version: "2012-10-17",
 			Statement: []Statement{{

@@ -193,6 +193,16 @@ func (c Config) plan(embedded bool) (*plan, error) {
 	return p, nil
 }
 
+// summary names the records for a description: all of them when they are
+// few, else how many and in which zones (descriptions are at most 1,000
+// characters).
+func (p *plan) summary() string {
+	if list := p.recordList(); len(p.records) <= 5 && len(list) <= 300 {
+		return list
+	}
+	return strconv.Itoa(len(p.records)) + " names in " + p.zoneList()
+}
+
 func (p *plan) recordList() string {
 	names := make([]string, len(p.records))
 	for i, r := range p.records {

@@ -81,12 +81,12 @@ type User struct {
 
 // Device is one API key and the names it may update.
 type Device struct {
-	Name  string   // shown in change comments and error messages
-	Key   string   // the API key id (or a placeholder for it)
+	Name string // shown in change comments and error messages
+	Key  string // the API key id (or a placeholder for it)
 	// KeyVar, when set instead of Key, is the stage variable holding the API
 	// key id (for an API imported from OpenAPI, where no id is known yet).
 	KeyVar string
-	Names []string // record names
+	Names  []string // record names
 }
 
 var (

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -104,5 +105,38 @@ func TestGoldenDeploys(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLargestStackDeploys: a stack of the most devices one holds (cfn.MaxDevices,
+// 499 resources) deploys to moto.
+func TestLargestStackDeploys(t *testing.T) {
+	lab.Require(t, "moto_server", "aws")
+	cfg := cfn.Config{Zones: []cfn.Zone{{Name: "example.com", ID: "Z0123456789ABCDEFGHIJ"}}}
+	for i := 0; i < cfn.MaxDevices; i++ {
+		name := fmt.Sprintf("device%04d.example.com", i)
+		cfg.Records = append(cfg.Records, cfn.Record{Name: name})
+		cfg.Devices = append(cfg.Devices, cfn.Device{Name: fmt.Sprintf("device%04d", i), Records: []string{name}})
+	}
+	tmpl, err := cfn.Build(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := cfn.YAML(tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "largest.yaml")
+	if err := os.WriteFile(path, y, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// cfn-lint's one remark is that 499 resources approach the limit.
+	if out, code, err := lab.CfnLintOutput(path); err != nil || code != 8 || !strings.Contains(out, "I3010") || strings.Count(out, "\n\n") > 1 {
+		t.Errorf("cfn-lint: exit %d, %v:\n%s", code, err, out)
+	}
+	moto := lab.StartMoto(t)
+	moto.Deploy(t, path, "largest", nil)
+	if n := len(moto.ListStackResources(t, "largest")); n < 5 {
+		t.Errorf("the stack has %d resources moto made", n)
 	}
 }

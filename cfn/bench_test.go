@@ -1,0 +1,88 @@
+package cfn_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/ddnsgen/ddnsgen/cfn"
+)
+
+// devicesConfig is a stack of n devices, each with its own name.
+func devicesConfig(n int, dyndns2 bool) cfn.Config {
+	c := cfn.Config{Zones: []cfn.Zone{{Name: "example.com", ID: "Z0123456789ABCDEFGHIJ"}}, DynDNS2: dyndns2}
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("device%04d.example.com", i)
+		c.Records = append(c.Records, cfn.Record{Name: name, Types: []string{"A", "AAAA"}})
+		c.Devices = append(c.Devices, cfn.Device{Name: fmt.Sprintf("device%04d", i), Records: []string{name}})
+	}
+	return c
+}
+
+// BenchmarkBuild builds and writes stacks of 1, 100 and the most devices a
+// stack holds, and 1,000 (which Build refuses: the benchmark is the cost of
+// refusing). It reports the template's size and resource count.
+func BenchmarkBuild(b *testing.B) {
+	for _, n := range []int{1, 100, cfn.MaxDevices, 1000} {
+		b.Run(fmt.Sprintf("devices=%d", n), func(b *testing.B) {
+			cfg := devicesConfig(n, false)
+			var size, resources int
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				t, err := cfn.Build(cfg)
+				if n > cfn.MaxDevices {
+					var ce *cfn.ConfigError
+					if !errors.As(err, &ce) {
+						b.Fatalf("%d devices: err = %v, want a ConfigError", n, err)
+					}
+					continue
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				y, err := cfn.YAML(t)
+				if err != nil {
+					b.Fatal(err)
+				}
+				size, resources = len(y), len(t.Resources)
+			}
+			if n <= cfn.MaxDevices {
+				b.ReportMetric(float64(size), "bytes")
+				b.ReportMetric(float64(resources), "resources")
+			}
+		})
+	}
+}
+
+// TestLargestStack: the most devices a stack holds build into a template
+// CloudFormation takes (500 resources, 1 MB), and one more is refused with
+// an error that says how many fit.
+func TestLargestStack(t *testing.T) {
+	tmpl, err := cfn.Build(devicesConfig(cfn.MaxDevices, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(tmpl.Resources); n > cfn.MaxResources || n < cfn.MaxResources-1 {
+		t.Errorf("%d devices make %d resources; want the most that fit in %d", cfn.MaxDevices, n, cfn.MaxResources)
+	}
+	y, err := cfn.YAML(tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(y) > cfn.MaxTemplateBytes {
+		t.Errorf("the template is %d bytes, over %d", len(y), cfn.MaxTemplateBytes)
+	}
+	_, err = cfn.Build(devicesConfig(cfn.MaxDevices+1, false))
+	want := fmt.Sprintf(`devices "%d": %d devices need 501 resources and a stack holds 500: at most %d devices a stack; split them over several stacks`,
+		cfn.MaxDevices+1, cfn.MaxDevices+1, cfn.MaxDevices)
+	if err == nil || err.Error() != want {
+		t.Errorf("one device too many: %v\nwant %s", err, want)
+	}
+	// With dyndns2 each password is a stage variable; a stage holds 100.
+	if _, err := cfn.Build(devicesConfig(99, true)); err != nil {
+		t.Errorf("99 dyndns2 devices: %v", err)
+	}
+	if _, err := cfn.Build(devicesConfig(100, true)); err == nil {
+		t.Error("100 dyndns2 devices and a zone (101 stage variables) were accepted")
+	}
+}

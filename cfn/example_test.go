@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/awslabs/goformation/v7/cloudformation"
+	"github.com/awslabs/goformation/v7/cloudformation/s3"
+
 	"github.com/ddnsgen/ddnsgen/cfn"
 )
 
@@ -64,4 +67,34 @@ func ExampleConfig_Validate() {
 	fmt.Println(err)
 	// Output:
 	// records[0].name "a b.example.com": label "a b" has characters other than letters, digits and inner hyphens
+}
+
+// AddTo puts the dynamic DNS stack into a template that has other
+// resources, under a prefix, and says what it added.
+func ExampleAddTo() {
+	t := cloudformation.NewTemplate()
+	t.Resources["Backups"] = &s3.Bucket{}
+
+	stack, err := cfn.AddTo(t, cfn.Config{
+		Prefix:  "Ddns",
+		Records: []cfn.Record{{Name: "gw.example.com"}},
+		Zones:   []cfn.Zone{{Name: "example.com", ID: "Z0123456789ABCDEFGHIJ"}},
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("API:", stack.RestAPI, "stage:", stack.Stage, stack.StageName)
+	fmt.Println("keys:", stack.APIKeys)
+	fmt.Println("outputs:", strings.Join(stack.Outputs, " "))
+	fmt.Println("still there:", t.Resources["Backups"].AWSCloudFormationType())
+
+	// A second stack with the same prefix would overwrite the first.
+	_, err = cfn.AddTo(t, cfn.Config{Prefix: "Ddns"})
+	fmt.Println(err != nil)
+	// Output:
+	// API: DdnsRestApi stage: DdnsStage ddns
+	// keys: map[default:DdnsApiKey]
+	// outputs: DdnsApiKeyId DdnsCronLine DdnsCurlCommand DdnsGetApiKeyCommand DdnsUpdateUrl DdnsUsagePlanId
+	// still there: AWS::S3::Bucket
+	// true
 }

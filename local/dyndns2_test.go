@@ -70,6 +70,8 @@ func TestDynDNS2Answers(t *testing.T) {
 		{"no hostname, several names", "", []string{router, from}, 200, "notfqdn\n", nil},
 		{"100 names", "hostname=" + strings.TrimSuffix(strings.Repeat("home.acme.local,", 100), ","), []string{router, from}, 200,
 			strings.Repeat("numhost\n", 100), nil},
+		{"1,500 names (more than #foreach takes)", "hostname=" + strings.TrimSuffix(strings.Repeat("a.b,", 1500), ","), []string{router, from}, 200,
+			strings.Repeat("numhost\n", 1000), nil},
 		{"myip with a port", "hostname=home.acme.local&myip=" + url.QueryEscape("198.51.100.9:8080"), []string{router, from}, 200, "dnserr\n", nil},
 		{"myip in brackets", "hostname=home.acme.local&myip=" + url.QueryEscape("[2001:db8::9]"), []string{router, from}, 200, "dnserr\n", nil},
 		{"XML and CRLF in myip", "hostname=home.acme.local&myip=" + url.QueryEscape("1.2.3.4</Value>\r\n"), []string{router, from}, 200, "dnserr\n", nil},

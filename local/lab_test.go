@@ -1,12 +1,17 @@
 package local_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/ddnsgen/ddnsgen/internal/lab"
+	"github.com/ddnsgen/ddnsgen/local"
 	"github.com/ddnsgen/ddnsgen/local/route53"
 )
 
@@ -393,5 +398,53 @@ func (s *stack) hostile(spec stackSpec) {
 		if strings.Contains(r, "6.6.6.6") || strings.HasPrefix(r, "evil.") {
 			t.Errorf("a request header reached the record %q", r)
 		}
+	}
+}
+
+// TestLabThrottles: with throttling on, a key's burst is its usage plan's
+// and the stage's throttle holds all callers together, as API Gateway's
+// answer 429 says.
+func TestLabThrottles(t *testing.T) {
+	lab.Require(t, "moto_server", "aws", "curl")
+	eng := sharedEngine(t)
+	b, err := os.ReadFile("../golden/devices.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := local.Start(context.Background(), local.Options{
+		Template: b, Route53URL: "http://127.0.0.1:1", Engine: eng,
+		APIKeys: map[string]string{"ApiKeyNas": "nas-key-0123456789abcdefghij", "ApiKeyOffice": "office-key-0123456789abcdefghij"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	get := func(key string) int {
+		req, _ := http.NewRequest("GET", srv.APIs[0].URL+"/ddns/ZNOTHING?hostname=x.invalid", nil)
+		req.Header.Set("x-api-key", key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	// The nas key's burst is 2 (the usage plan): the third request at once
+	// is throttled. Its refusals are 400s: the names are wrong on purpose,
+	// so no request reaches Route 53.
+	var codes []int
+	for i := 0; i < 3; i++ {
+		codes = append(codes, get("nas-key-0123456789abcdefghij"))
+	}
+	if codes[0] != 400 || codes[1] != 400 || codes[2] != 429 {
+		t.Errorf("nas key: statuses %v, want 400 400 429", codes)
+	}
+	// The stage's burst is 4 for all callers: the office key gets one more
+	// before the stage says no, though its own burst is 2.
+	if c := get("office-key-0123456789abcdefghij"); c != 400 {
+		t.Errorf("office key, first request: %d, want 400", c)
+	}
+	if c := get("office-key-0123456789abcdefghij"); c != 429 {
+		t.Errorf("office key once the stage's burst is spent: %d, want 429", c)
 	}
 }

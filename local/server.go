@@ -477,3 +477,24 @@ func (a *API) Routes() []string {
 	sort.Strings(out)
 	return out
 }
+
+// UpdateURLs are the ddnsgen update URLs the API serves: its {zone_id}
+// routes with each zone id of the stage's ddns_zone_N variables, sorted.
+func (a *API) UpdateURLs() []string {
+	var out []string
+	for _, name := range a.Stages {
+		st := a.api.stages[name]
+		for _, v := range sortedKeys(st.variables) {
+			if !strings.HasPrefix(v, "ddns_zone_") {
+				continue
+			}
+			for _, child := range a.api.root.children {
+				if child.part == "{zone_id}" && child.methods["GET"] != nil {
+					out = append(out, a.URL+"/"+name+"/"+st.variables[v])
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -92,6 +92,9 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		for _, route := range api.Routes() {
 			fmt.Fprintf(stdout, "  %s\n", route)
 		}
+		for _, u := range api.UpdateURLs() {
+			fmt.Fprintf(stdout, "  update URL: %s\n", u)
+		}
 		for _, k := range api.Keys {
 			fmt.Fprintf(stdout, "  API key %s (%s, id %s): %s\n", k.Name, k.LogicalID, k.ID, k.Value)
 		}

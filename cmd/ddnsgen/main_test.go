@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -142,5 +143,26 @@ func TestHelpAndVersion(t *testing.T) {
 	stdout.Reset()
 	if code := run([]string{"-version"}, &stdout, &stderr); code != 0 || !strings.HasPrefix(stdout.String(), "ddnsgen ") {
 		t.Errorf("-version: exit %d, stdout %q", code, stdout.String())
+	}
+}
+
+// TestLargeTemplateNote: over 51,200 bytes, ddnsgen says on stderr that
+// deploy needs --s3-bucket, and still writes the template.
+func TestLargeTemplateNote(t *testing.T) {
+	args := []string{"-dyndns2", "-zone-id", "Z0123456789ABCDEFGHIJ"}
+	for i := 0; i < 40; i++ {
+		args = append(args, "-device", fmt.Sprintf("device%02d=device%02d.example.com", i, i))
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	want := fmt.Sprintf("ddnsgen: note: the template is %d bytes, over CloudFormation's 51,200 for an inline template: deploy it with --s3-bucket BUCKET\n", stdout.Len())
+	if stdout.Len() <= 51200 || stderr.String() != want {
+		t.Errorf("%d bytes; stderr %q, want %q", stdout.Len(), stderr.String(), want)
+	}
+	stderr.Reset()
+	if run(nil, &stdout, &stderr); stderr.Len() != 0 {
+		t.Errorf("the seed stack got a note: %q", stderr.String())
 	}
 }

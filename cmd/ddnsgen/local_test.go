@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ddnsgen/ddnsgen/internal/lab"
+)
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestLocalCommand runs `ddnsgen local` on the seed template as the README
+// shows, reads the update URL and key it prints, and updates the record.
+func TestLocalCommand(t *testing.T) {
+	lab.Require(t, "moto_server", "aws", "java", "/usr/share/java/velocity-1.7.jar")
+	moto := lab.StartMoto(t)
+	zone := moto.CreateHostedZone(t, "acme.local")
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- runLocal(ctx, []string{"-template", goldenDir + "/seed.yaml", "-route53", moto.URL,
+			"-parameter", "HostedZoneId=" + zone, "-trust-source-ip-header"}, &stdout, &stderr)
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("ddnsgen local: %v", err)
+		}
+	}()
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(stdout.String(), "Serving until Ctrl-C.") {
+		if time.Now().After(deadline) {
+			t.Fatalf("ddnsgen local did not start:\n%s\n%s", stdout.String(), stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	out := stdout.String()
+	url := regexp.MustCompile(`update URL: (\S+)`).FindStringSubmatch(out)
+	key := regexp.MustCompile(`API key \S+ \(ApiKey, id \S+\): (\S+)`).FindStringSubmatch(out)
+	if url == nil || key == nil || !strings.HasSuffix(url[1], "/ddns/"+zone) {
+		t.Fatalf("the output lacks the update URL or the key:\n%s", out)
+	}
+	req, _ := http.NewRequest("GET", url[1], nil)
+	req.Header.Set("x-api-key", key[1])
+	req.Header.Set("X-Lab-Source-Ip", "192.0.2.33")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"value":"192.0.2.33"`) {
+		t.Errorf("%d %s", resp.StatusCode, body)
+	}
+	found := false
+	for _, r := range moto.Records(t, zone) {
+		found = found || (r.Name == "myddns.acme.local." && r.Type == "A" && len(r.Values) == 1 && r.Values[0] == "192.0.2.33")
+	}
+	if !found {
+		t.Errorf("moto has no A record myddns.acme.local 192.0.2.33: %v", moto.Records(t, zone))
+	}
+}

@@ -3,7 +3,8 @@ package cfn
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
@@ -78,17 +79,17 @@ func add(t *cloudformation.Template, cfg Config, embedded bool) (*Stack, error) 
 		return nil, err
 	}
 	clash := &ClashError{}
-	for _, id := range sortedKeys(b.t.Resources) {
+	for _, id := range slices.Sorted(maps.Keys(b.t.Resources)) {
 		if _, ok := t.Resources[id]; ok {
 			clash.Resources = append(clash.Resources, id)
 		}
 	}
-	for _, id := range sortedKeys(b.t.Parameters) {
+	for _, id := range slices.Sorted(maps.Keys(b.t.Parameters)) {
 		if _, ok := t.Parameters[id]; ok {
 			clash.Parameters = append(clash.Parameters, id)
 		}
 	}
-	for _, id := range sortedKeys(b.t.Outputs) {
+	for _, id := range slices.Sorted(maps.Keys(b.t.Outputs)) {
 		if _, ok := t.Outputs[id]; ok {
 			clash.Outputs = append(clash.Outputs, id)
 		}
@@ -129,8 +130,8 @@ func add(t *cloudformation.Template, cfg Config, embedded bool) (*Stack, error) 
 		Deployment: b.deployment,
 		Methods:    b.methods,
 		Role:       b.id(IDRole),
-		Parameters: sortedKeys(b.t.Parameters),
-		Outputs:    sortedKeys(b.t.Outputs),
+		Parameters: slices.Sorted(maps.Keys(b.t.Parameters)),
+		Outputs:    slices.Sorted(maps.Keys(b.t.Outputs)),
 	}
 	if p.role != "" {
 		s.Role, s.Policy = p.role, b.id(IDPolicy)
@@ -169,13 +170,4 @@ func (p *plan) checkReferences(t *cloudformation.Template) error {
 		return bad("role", p.role, "the role does not trust apigateway.amazonaws.com (AssumeRolePolicyDocument), so API Gateway could not assume it")
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

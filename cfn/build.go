@@ -192,6 +192,27 @@ func sub(s string) string {
 	return s
 }
 
+// route53Integration is an AWS integration that POSTs the request
+// template's change batch to Route 53's ChangeResourceRecordSets as the
+// stack's role. The path's hosted zone id comes from zoneSource unless the
+// template overrides it; any Content-Type but the template's is refused
+// (PassthroughBehavior NEVER), so a caller's body never reaches Route 53.
+func (b *builder) route53Integration(request, zoneSource string, responses []apigateway.Method_IntegrationResponse) *apigateway.Method_Integration {
+	return &apigateway.Method_Integration{
+		Type:                  "AWS",
+		IntegrationHttpMethod: cloudformation.String("POST"),
+		Uri:                   cloudformation.String(b.route53URI()),
+		Credentials:           cloudformation.String(b.roleArn()),
+		PassthroughBehavior:   cloudformation.String("NEVER"),
+		RequestParameters: map[string]string{
+			"integration.request.path.hosted_zone_id": zoneSource,
+			"integration.request.header.Content-Type": "'application/xml'",
+		},
+		RequestTemplates:     map[string]string{"application/json": sub(request)},
+		IntegrationResponses: responses,
+	}
+}
+
 // Method response statuses: each a Route 53 outcome or a refusal.
 var updateStatuses = []string{"200", "400", "403", "404", "429", "502"}
 
@@ -225,19 +246,7 @@ func (b *builder) updateMethod() error {
 			"method.request.querystring.hostname": "false",
 			"method.request.querystring.ip":       "false",
 		},
-		Integration: &apigateway.Method_Integration{
-			Type:                  "AWS",
-			IntegrationHttpMethod: cloudformation.String("POST"),
-			Uri:                   cloudformation.String(b.route53URI()),
-			Credentials:           cloudformation.String(b.roleArn()),
-			PassthroughBehavior:   cloudformation.String("NEVER"),
-			RequestParameters: map[string]string{
-				"integration.request.path.hosted_zone_id": "method.request.path.zone_id",
-				"integration.request.header.Content-Type": "'application/xml'",
-			},
-			RequestTemplates:     map[string]string{"application/json": sub(request)},
-			IntegrationResponses: integrationResponses,
-		},
+		Integration:     b.route53Integration(request, "method.request.path.zone_id", integrationResponses),
 		MethodResponses: methodResponses,
 	}
 	b.methods = append(b.methods, b.id(IDUpdateMethod))

@@ -96,24 +96,14 @@ func (b *builder) dyndns2() error {
 			"method.request.querystring.myip":     "false",
 			"method.request.header.Authorization": "false",
 		},
-		Integration: &apigateway.Method_Integration{
-			Type:                  "AWS",
-			IntegrationHttpMethod: cloudformation.String("POST"),
-			Uri:                   cloudformation.String(b.route53URI()),
-			Credentials:           cloudformation.String(b.roleArn()),
-			PassthroughBehavior:   cloudformation.String("NEVER"),
-			RequestParameters: map[string]string{
-				// The template sets the zone of the names; this is only the default.
-				"integration.request.path.hosted_zone_id": sub("'" + p.zones[0].subID() + "'"),
-				"integration.request.header.Content-Type": "'application/xml'",
-			},
-			RequestTemplates: map[string]string{"application/json": sub(request)},
-			IntegrationResponses: []apigateway.Method_IntegrationResponse{
+		Integration: b.route53Integration(request,
+			// The template sets the zone of the names; this is only the default.
+			"stageVariables."+p.zones[0].stageVar,
+			[]apigateway.Method_IntegrationResponse{
 				{StatusCode: "200", ResponseTemplates: answer, ResponseParameters: text},
 				{StatusCode: "400", SelectionPattern: cloudformation.String(`4\d{2}`), ResponseTemplates: answer, ResponseParameters: text},
 				{StatusCode: "503", SelectionPattern: cloudformation.String(`5\d{2}`), ResponseTemplates: map[string]string{"application/json": templates.DynDNS2Response(true)}, ResponseParameters: text},
-			},
-		},
+			}),
 		MethodResponses: []apigateway.Method_MethodResponse{
 			{StatusCode: "200", ResponseParameters: textHeaders},
 			{StatusCode: "400", ResponseParameters: textHeaders},

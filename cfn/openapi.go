@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -208,7 +210,7 @@ func (b *builder) openAPI() ordered {
 
 func operation(id string, m *apigateway.Method) ordered {
 	var params []any
-	for _, k := range sortedKeys(m.RequestParameters) {
+	for _, k := range slices.Sorted(maps.Keys(m.RequestParameters)) {
 		parts := strings.SplitN(strings.TrimPrefix(k, "method.request."), ".", 2)
 		in := map[string]string{"path": "path", "querystring": "query", "header": "header"}[parts[0]]
 		params = append(params, ordered{
@@ -221,7 +223,7 @@ func operation(id string, m *apigateway.Method) ordered {
 		resp := ordered{{"description", http(r.StatusCode)}}
 		if len(r.ResponseParameters) > 0 {
 			headers := ordered{}
-			for _, k := range sortedKeys(r.ResponseParameters) {
+			for _, k := range slices.Sorted(maps.Keys(r.ResponseParameters)) {
 				headers = append(headers, field{strings.TrimPrefix(k, "method.response.header."), ordered{{"schema", ordered{{"type", "string"}}}}})
 			}
 			resp = append(resp, field{"headers", headers})

@@ -242,26 +242,21 @@ func (l testLog) Write(p []byte) (int, error) {
 // status and body.
 func (s *stack) curl(path string, headers ...string) (int, string) {
 	s.t.Helper()
-	args := []string{"-sS", "--max-time", "20", "-o", "-", "-w", "\n%{http_code}"}
-	for _, h := range headers {
-		args = append(args, "-H", h)
-	}
-	args = append(args, s.api.URL+path)
-	out, err := exec.Command("curl", args...).Output()
-	if err != nil {
-		s.t.Fatalf("curl %v: %v", args, err)
-	}
-	text := string(out)
-	i := strings.LastIndex(text, "\n")
-	code, _ := strconv.Atoi(text[i+1:])
-	return code, text[:i]
+	return s.runCurl([]string{"-o", "-", "-w", "\n%{http_code}"}, path, headers)
 }
 
 // head calls the lab like curl and returns the status and the response
 // headers.
 func (s *stack) head(path string, headers ...string) (int, string) {
 	s.t.Helper()
-	args := []string{"-sS", "--max-time", "20", "-o", "/dev/null", "-D", "-", "-w", "%{http_code}"}
+	return s.runCurl([]string{"-o", "/dev/null", "-D", "-", "-w", "\n%{http_code}"}, path, headers)
+}
+
+// runCurl runs curl with the output flags given; the output ends with a
+// newline and the status.
+func (s *stack) runCurl(output []string, path string, headers []string) (int, string) {
+	s.t.Helper()
+	args := append([]string{"-sS", "--max-time", "20"}, output...)
 	for _, h := range headers {
 		args = append(args, "-H", h)
 	}

@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -157,7 +159,7 @@ func (s *Server) integrate(w http.ResponseWriter, r *http.Request, c *call) {
 }
 
 func pickResponseTemplate(templates map[string]string, accept string) string {
-	keys := sortedKeys(templates)
+	keys := slices.Sorted(maps.Keys(templates))
 	want := "application/json"
 	if accept != "" && accept != "*/*" {
 		want = strings.TrimSpace(strings.Split(strings.Split(accept, ",")[0], ";")[0])

@@ -3,7 +3,9 @@ package local
 import (
 	"crypto/rand"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -134,7 +136,7 @@ func load(o *Options, tmpl []byte) (*stack, error) {
 	}
 	for len(pending) > 0 {
 		progress := false
-		for _, id := range sortedKeys(pending) {
+		for _, id := range slices.Sorted(maps.Keys(pending)) {
 			res := pending[id]
 			parentID, err := r.str(res.properties["ParentId"])
 			if err != nil {
@@ -153,7 +155,7 @@ func load(o *Options, tmpl []byte) (*stack, error) {
 			progress = true
 		}
 		if !progress {
-			return nil, fmt.Errorf("resources %v have no parent in this template", sortedKeys(pending))
+			return nil, fmt.Errorf("resources %v have no parent in this template", slices.Sorted(maps.Keys(pending)))
 		}
 	}
 
@@ -458,15 +460,6 @@ const maxTemplateBytes = 300 * 1024
 func anyList(v any) []any {
 	l, _ := v.([]any)
 	return l
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // pathParam matches a path part such as {zone_id} (or {proxy+}).

@@ -2,8 +2,9 @@ package local
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -26,7 +27,7 @@ func loadOpenAPI(api *restAPI, body any, stack string) error {
 		}
 	}
 	paths, _ := doc["paths"].(map[string]any)
-	for _, path := range sortedKeys(paths) {
+	for _, path := range slices.Sorted(maps.Keys(paths)) {
 		node := api.root
 		for _, part := range strings.Split(strings.Trim(path, "/"), "/") {
 			if part == "" {
@@ -94,12 +95,7 @@ func openAPIMethod(verb string, op map[string]any, schemes map[string]bool) (*me
 		templates:   stringMap(x["requestTemplates"]),
 	}
 	responses, _ := x["responses"].(map[string]any)
-	keys := make([]string, 0, len(responses))
-	for k := range responses {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, key := range keys {
+	for _, key := range slices.Sorted(maps.Keys(responses)) {
 		rm, _ := responses[key].(map[string]any)
 		ir := &integrationResponse{
 			status:    fmt.Sprint(rm["statusCode"]),

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -132,7 +134,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		addr = "127.0.0.1:0"
 		a := &API{LogicalID: api.logicalID, ID: api.id, URL: "http://" + ln.Addr().String(), api: api}
 		seen := map[string]bool{}
-		for _, name := range sortedKeys(api.stages) {
+		for _, name := range slices.Sorted(maps.Keys(api.stages)) {
 			a.Stages = append(a.Stages, name)
 			for _, p := range api.stages[name].plans {
 				for _, k := range p.keys {
@@ -484,7 +486,7 @@ func (a *API) UpdateURLs() []string {
 	var out []string
 	for _, name := range a.Stages {
 		st := a.api.stages[name]
-		for _, v := range sortedKeys(st.variables) {
+		for _, v := range slices.Sorted(maps.Keys(st.variables)) {
 			if !strings.HasPrefix(v, "ddns_zone_") {
 				continue
 			}

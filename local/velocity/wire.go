@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"reflect"
-	"sort"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -64,7 +65,7 @@ func (e *encoder) int(n int64) {
 func (e *encoder) stringMap(m map[string]string, field string) error {
 	e.tag(tagMap)
 	e.u32(len(m))
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if !utf8.ValidString(k) {
 			return fmt.Errorf("velocity: a key of %s is not valid UTF-8", field)
 		}
@@ -129,7 +130,7 @@ func (e *encoder) value(v any, field string, depth int) error {
 	case map[string]any:
 		e.tag(tagMap)
 		e.u32(len(x))
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			if !utf8.ValidString(k) {
 				return fmt.Errorf("velocity: a key of %s is not valid UTF-8", field)
 			}
@@ -159,15 +160,6 @@ func (e *encoder) value(v any, field string, depth int) error {
 			field, reflect.TypeOf(v))
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // frame returns the encoded value with its length prefix.

@@ -118,6 +118,9 @@ func add(t *cloudformation.Template, cfg Config, embedded bool) (*Stack, error) 
 	if merged.AWSTemplateFormatVersion == "" {
 		merged.AWSTemplateFormatVersion = "2010-09-09"
 	}
+	if err := checkPolicySize(b.policy); err != nil {
+		return nil, err
+	}
 	if err := checkLimits(&merged, b.texts); err != nil {
 		return nil, err
 	}

@@ -108,3 +108,35 @@ func TestAddToReferences(t *testing.T) {
 		t.Errorf("Build with references: err = %v, want one that points to AddTo", err)
 	}
 }
+
+// The curl and cron outputs name a URL the first device can call: its first
+// name's zone, and that name when it has several.
+func TestExampleURLOutputs(t *testing.T) {
+	tmpl, err := cfn.Build(cfn.Config{
+		Zones:   []cfn.Zone{{Name: "example.com"}, {Name: "example.org"}},
+		Records: []cfn.Record{{Name: "x.example.org"}, {Name: "z.example.com"}, {Name: "w.example.com"}},
+		Devices: []cfn.Device{{Name: "a", Records: []string{"x.example.org"}}, {Name: "b", Records: []string{"z.example.com", "w.example.com"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := cfn.YAML(tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `curl -sS -H "x-api-key: $DDNS_API_KEY" ''https://${RestApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/ddns/${HostedZoneIdExampleOrg}'''`
+	if !strings.Contains(string(y), want) {
+		t.Errorf("CurlCommand is not device a's URL %s", want)
+	}
+	tmpl, err = cfn.Build(cfn.Config{
+		Records: []cfn.Record{{Name: "z.example.com"}, {Name: "w.example.com"}},
+		Devices: []cfn.Device{{Name: "b", Records: []string{"z.example.com", "w.example.com"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, _ = cfn.YAML(tmpl)
+	if !strings.Contains(string(y), `/ddns/${HostedZoneId}?hostname=w.example.com'' >/dev/null`) {
+		t.Errorf("CronLine does not name the device's first name:\n%s", y)
+	}
+}

@@ -3,6 +3,7 @@ package cfn_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/ddnsgen/ddnsgen/cfn"
@@ -77,6 +78,27 @@ func TestLargestStack(t *testing.T) {
 		cfn.MaxDevices+1, cfn.MaxDevices+1, cfn.MaxDevices)
 	if err == nil || err.Error() != want {
 		t.Errorf("one device too many: %v\nwant %s", err, want)
+	}
+	// The role's policy lists the 246 names once (they take both A and
+	// AAAA), within IAM's 10,240 characters.
+	j, err := cfn.JSON(tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(j), `"device0245.example.com"`); n != 1 { // in double quotes: the policy's list
+		t.Errorf("the role's policy lists the last name %d times, want once", n)
+	}
+	// Names of one family and of both are listed twice: that many overflow.
+	mixed := devicesConfig(cfn.MaxDevices, false)
+	for i := range mixed.Records {
+		if i%2 == 0 {
+			mixed.Records[i].Types = []string{"A"}
+		}
+		mixed.Records[i].Name = strings.Repeat("x", 20) + mixed.Records[i].Name
+		mixed.Devices[i].Records = []string{mixed.Records[i].Name}
+	}
+	if _, err := cfn.Build(mixed); err == nil || !strings.Contains(err.Error(), "IAM takes at most 10240 characters") {
+		t.Errorf("an oversized role policy: err = %v", err)
 	}
 	// With dyndns2 each password is a stage variable; a stage holds 100.
 	if _, err := cfn.Build(devicesConfig(99, true)); err != nil {

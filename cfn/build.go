@@ -51,6 +51,8 @@ type builder struct {
 	deployment string
 	// texts are the mapping templates by name, for the size limit.
 	texts map[string]string
+	// policy is the role's policy, for IAM's size limit.
+	policy PolicyDocument
 	// openapi is set when building for an OpenAPI document: no
 	// CloudFormation to fill in the role, the region or the key ids.
 	openapi *OpenAPIOptions
@@ -246,7 +248,9 @@ func (b *builder) updateMethod() error {
 			"method.request.querystring.hostname": "false",
 			"method.request.querystring.ip":       "false",
 		},
-		Integration:     b.route53Integration(request, "method.request.path.zone_id", integrationResponses),
+		// The template sets the zone it checked; the default is the stack's,
+		// never the caller's path.
+		Integration:     b.route53Integration(request, "stageVariables."+b.p.zones[0].stageVar, integrationResponses),
 		MethodResponses: methodResponses,
 	}
 	b.methods = append(b.methods, b.id(IDUpdateMethod))

@@ -28,7 +28,7 @@ const passwordPattern = "^[A-Za-z0-9]{16,128}$"
 // for an open endpoint the implicit one.
 func (p *plan) dyndns2Users() []*devicePlan {
 	if p.open {
-		return []*devicePlan{{name: DefaultDevice, records: p.records}}
+		return []*devicePlan{{index: -1, name: DefaultDevice, records: p.records}}
 	}
 	return p.devices
 }

@@ -38,19 +38,27 @@ const (
 func (b *builder) role() {
 	var statements []Statement
 	for _, z := range b.p.zones {
-		// One statement per family, and one for batches that set both
-		// families of names that take both.
-		for _, types := range [][]string{{"A"}, {"AAAA"}, {"A", "AAAA"}} {
-			var names []string
-			for _, r := range z.records {
+		names := map[string][]string{} // by "A", "AAAA", "A,AAAA": the names that take them
+		for _, r := range z.records {
+			for _, types := range [][]string{{"A"}, {"AAAA"}, {"A", "AAAA"}} {
 				if takes(r, types) {
 					// Our names hold only a-z 0-9 - and dots, so their
 					// normalized form (lower case, octal escapes) is the
 					// name itself.
-					names = append(names, r.name)
+					key := strings.Join(types, ",")
+					names[key] = append(names[key], r.name)
 				}
 			}
-			if len(names) == 0 {
+		}
+		// A statement per family, and one for batches that set both families
+		// of names that take both. The A,AAAA statement also allows batches
+		// of one family of those names, so a family's own statement is left
+		// out when all its names take both: a stack of dual-stack names lists
+		// each name once (IAM takes 10,240 characters of inline policy).
+		for _, types := range [][]string{{"A"}, {"AAAA"}, {"A", "AAAA"}} {
+			key := strings.Join(types, ",")
+			list := names[key]
+			if len(list) == 0 || (len(types) == 1 && slices.Equal(list, names["A,AAAA"])) {
 				continue
 			}
 			statements = append(statements, Statement{
@@ -60,7 +68,7 @@ func (b *builder) role() {
 				Resource: cloudformation.Sub("arn:${AWS::Partition}:route53:::hostedzone/" + z.subID()),
 				Condition: map[string]map[string][]string{
 					"ForAllValues:StringEquals": {
-						keyNames:   names,
+						keyNames:   list,
 						keyTypes:   types,
 						keyActions: {"UPSERT"},
 					},
@@ -69,6 +77,7 @@ func (b *builder) role() {
 		}
 	}
 	policy := PolicyDocument{Version: "2012-10-17", Statement: statements}
+	b.policy = policy
 	if b.p.role != "" {
 		// The template's own role: attach the least-privilege policy to it.
 		b.t.Resources[b.id(IDPolicy)] = &iam.Policy{

@@ -1,6 +1,7 @@
 package cfn
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -17,6 +18,7 @@ const (
 	MaxTemplateBytes   = 1 << 20 // a template read from S3
 	MaxInlineTemplate  = 51200   // a template passed inline (without --s3-bucket)
 	MaxStageVariables  = 100     // per stage; API Gateway does not raise it
+	MaxRolePolicy      = 10240   // characters of a role's inline policies, white space aside
 	fixedResources     = 7       // RestApi, ZoneResource, UpdateMethod, Deployment, Stage, Role, UsagePlan
 	resourcesPerDevice = 2       // ApiKey, UsagePlanKey
 )
@@ -29,31 +31,41 @@ const MaxDevices = (MaxResources - fixedResources) / resourcesPerDevice
 // built, so that the cost of refusing a thousand devices is small.
 func (p *plan) checkDevices() error {
 	if p.dyndns2 {
-		// Each device's password is a parameter.
-		params := len(p.devices)
-		for _, z := range p.zones {
-			if z.param != "" {
-				params++
-			}
-		}
-		if params > MaxParameters {
-			return bad("devices", strconv.Itoa(len(p.devices)), fmt.Sprintf(
-				"with dyndns2 each device's password is a template parameter, and a stack holds %d parameters: at most %d devices",
-				MaxParameters, MaxParameters-(params-len(p.devices))))
-		}
-	}
-	if p.dyndns2 {
-		// Each zone id and each device's password is a stage variable.
+		// Each zone id and each device's password is a stage variable (and
+		// a password a parameter, but the 100 variables come first).
 		if n := len(p.zones) + len(p.dyndns2Users()); n > MaxStageVariables {
 			return bad("devices", strconv.Itoa(len(p.devices)), fmt.Sprintf(
 				"with dyndns2 each device's password is a stage variable, and a stage holds %d: at most %d devices with %d zones",
 				MaxStageVariables, MaxStageVariables-len(p.zones), len(p.zones)))
 		}
 	}
+	// Each name may get an A and an AAAA change: a batch takes 1,000, and a
+	// #foreach 1,000 iterations.
+	if p.limits.MaxHostnames*p.families() > 1000 {
+		return bad("limits.max_hostnames", strconv.Itoa(p.limits.MaxHostnames),
+			"with names that take A and AAAA a request may make two changes a name, and a batch takes 1,000: at most 500")
+	}
 	if n := len(p.devices); n > MaxDevices {
 		return bad("devices", strconv.Itoa(n), fmt.Sprintf(
 			"%d devices need %d resources and a stack holds %d: at most %d devices a stack; split them over several stacks",
 			n, fixedResources+resourcesPerDevice*n, MaxResources, MaxDevices))
+	}
+	return nil
+}
+
+// checkPolicySize: IAM refuses a role whose inline policies are longer than
+// 10,240 characters (white space aside). The policy lists each name once per
+// statement it is in.
+func checkPolicySize(policy PolicyDocument) error {
+	j, err := json.Marshal(policy)
+	if err != nil {
+		return err
+	}
+	// The ARNs' ${AWS::Partition} and zone placeholders resolve to about the
+	// same length; count the policy as written.
+	if n := len(j); n > MaxRolePolicy {
+		return bad("records", strconv.Itoa(n)+" characters of role policy", fmt.Sprintf(
+			"IAM takes at most %d characters of a role's inline policy, and the policy lists each name: fewer or shorter names a stack (names that take both A and AAAA are listed once)", MaxRolePolicy))
 	}
 	return nil
 }
@@ -83,4 +95,14 @@ func checkLimits(t *cloudformation.Template, templateTexts map[string]string) er
 		return bad("devices", strconv.Itoa(len(j))+" bytes", fmt.Sprintf("the template is over CloudFormation's %d bytes", MaxTemplateBytes))
 	}
 	return nil
+}
+
+// families is 2 when some record takes both A and AAAA, else 1.
+func (p *plan) families() int {
+	for _, r := range p.records {
+		if len(r.types) == 2 {
+			return 2
+		}
+	}
+	return 1
 }

@@ -66,7 +66,10 @@ func (d Document) YAML() ([]byte, error) { return writeDocument(d.v, true) }
 // JSON writes the document as indented JSON without HTML escaping.
 func (d Document) JSON() ([]byte, error) { return writeDocument(d.v, false) }
 
-var roleARNRE = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$`)
+var (
+	roleARNRE = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$`)
+	regionRE  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
+)
 
 // OpenAPI returns the API of cfg's stack alone, as an OpenAPI 3 document
 // with API Gateway's extensions, for `aws apigateway import-rest-api`.
@@ -82,7 +85,7 @@ func OpenAPI(cfg Config, o OpenAPIOptions) (Document, error) {
 	if o.Region == "" {
 		o.Region = "us-east-1"
 	}
-	if !regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`).MatchString(o.Region) {
+	if !regionRE.MatchString(o.Region) {
 		return Document{}, bad("region", o.Region, "a region name such as us-east-1")
 	}
 	p, err := cfg.plan(false)
@@ -169,6 +172,9 @@ func BuildSAM(cfg Config) (*cloudformation.Template, error) {
 		}
 	}
 	b.t.Transform = &cloudformation.Transform{String: cloudformation.String("AWS::Serverless-2016-10-31")}
+	if err := checkPolicySize(b.policy); err != nil {
+		return nil, err
+	}
 	if err := checkLimits(b.t, b.texts); err != nil {
 		return nil, err
 	}

@@ -24,22 +24,17 @@ func (b *builder) updateURL(z *zonePlan) string {
 	return "https://${" + b.id(IDRestAPI) + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + b.p.stage + "/" + z.subID()
 }
 
-// exampleURL is the URL a client of the first device calls: the first zone's
-// URL, naming the record when the device has more than one.
+// exampleURL is the URL the first device calls for its first name: that
+// name's zone, and ?hostname= when the device has more than one name.
 func (b *builder) exampleURL() string {
 	p := b.p
-	z := p.zones[0]
-	u := b.updateURL(z)
 	names := p.records
 	if len(p.devices) > 0 {
 		names = p.devices[0].records
 	}
+	u := b.updateURL(names[0].zone)
 	if len(names) > 1 {
-		for _, r := range names {
-			if r.zone == z {
-				return u + "?hostname=" + r.name
-			}
-		}
+		u += "?hostname=" + names[0].name
 	}
 	return u
 }

@@ -49,6 +49,7 @@ type recordPlan struct {
 }
 
 type devicePlan struct {
+	index   int // position in Config.Devices, for errors; -1 for the implicit device
 	name    string
 	id      string // logical-ID suffix: "" for the implicit device
 	records []*recordPlan
@@ -413,7 +414,8 @@ func (p *plan) addZones(zones []Zone, embedded bool) error {
 	}
 	for _, r := range p.records {
 		for _, z := range p.zones {
-			if strings.HasSuffix(r.name, "."+z.name) && (r.zone == nil || len(z.name) > len(r.zone.name)) {
+			inZone := r.name == z.name || strings.HasSuffix(r.name, "."+z.name) // the apex too
+			if inZone && (r.zone == nil || len(z.name) > len(r.zone.name)) {
 				r.zone = z
 			}
 		}
@@ -473,7 +475,7 @@ func (p *plan) record(name string) *recordPlan {
 func (p *plan) addDevices(devices []Device) error {
 	if len(devices) == 0 {
 		if !p.open {
-			p.devices = []*devicePlan{{name: DefaultDevice, records: p.records}}
+			p.devices = []*devicePlan{{index: -1, name: DefaultDevice, records: p.records}}
 		}
 		return nil
 	}
@@ -491,7 +493,7 @@ func (p *plan) addDevices(devices []Device) error {
 			return bad(fieldName("devices", i, "name"), d.Name, "each device is listed once")
 		}
 		names[d.Name] = true
-		dp := &devicePlan{name: d.Name, id: camel(d.Name)}
+		dp := &devicePlan{index: i, name: d.Name, id: camel(d.Name)}
 		if other, ok := ids[dp.id]; ok {
 			return bad(fieldName("devices", i, "name"), d.Name,
 				fmt.Sprintf("its logical ID %s is also that of device %q: rename one", dp.id, other))
@@ -533,17 +535,17 @@ func (p *plan) addDevices(devices []Device) error {
 // checkDynDNS2: a dyndns2 request updates one device's names in one change
 // batch, and a batch goes to one hosted zone.
 func (p *plan) checkDynDNS2() error {
-	devices := p.devices
-	if p.open {
-		devices = []*devicePlan{{name: DefaultDevice, records: p.records}}
-	}
-	for i, d := range devices {
+	for _, d := range p.dyndns2Users() {
 		for _, r := range d.records {
-			if r.zone != d.records[0].zone {
-				return bad(fieldName("devices", i, "records"), d.name, fmt.Sprintf(
-					"with dyndns2 a device's names must share a zone (one request, one Route 53 change batch): %s is in %s, %s in %s; split the device",
-					d.records[0].name, d.records[0].zone.name, r.name, r.zone.name))
+			if r.zone == d.records[0].zone {
+				continue
 			}
+			rule := fmt.Sprintf("with dyndns2 a device's names must share a zone (one request, one Route 53 change batch): %s is in %s, %s in %s",
+				d.records[0].name, d.records[0].zone.name, r.name, r.zone.name)
+			if d.index < 0 {
+				return bad("dyndns2", "true", rule+"; give each zone's names to a device of their own")
+			}
+			return bad(fieldName("devices", d.index, "records"), d.name, rule+"; split the device")
 		}
 	}
 	return nil

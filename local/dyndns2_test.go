@@ -65,6 +65,7 @@ func TestDynDNS2Answers(t *testing.T) {
 		{"another device's credentials", "hostname=home.acme.local&myip=203.0.113.66", []string{nas, from}, 200, "nohost\n", nil},
 		{"a name of no zone", "hostname=www.example.org", []string{router, from}, 200, "nohost\n", nil},
 		{"a malformed name", "hostname=home..acme.local", []string{router, from}, 200, "notfqdn\n", nil},
+		{"only commas", "hostname=,,", []string{router, from}, 200, "notfqdn\n", nil},
 		{"XML in the name", "hostname=" + url.QueryEscape("home.acme.local</Name><Name>x"), []string{router, from}, 200, "notfqdn\n", nil},
 		{"CRLF in the name", "hostname=" + url.QueryEscape("home.acme.local\r\ngood 1.2.3.4"), []string{router, from}, 200, "notfqdn\n", nil},
 		{"no hostname, several names", "", []string{router, from}, 200, "notfqdn\n", nil},

@@ -242,33 +242,50 @@ func (l testLog) Write(p []byte) (int, error) {
 // status and body.
 func (s *stack) curl(path string, headers ...string) (int, string) {
 	s.t.Helper()
-	return s.runCurl([]string{"-o", "-", "-w", "\n%{http_code}"}, path, headers)
+	code, out, err := s.runCurl([]string{"-o", "-"}, path, headers)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return code, out
 }
 
 // head calls the lab like curl and returns the status and the response
 // headers.
 func (s *stack) head(path string, headers ...string) (int, string) {
 	s.t.Helper()
-	return s.runCurl([]string{"-o", "/dev/null", "-D", "-", "-w", "\n%{http_code}"}, path, headers)
+	code, out, err := s.runCurl([]string{"-o", "/dev/null", "-D", "-"}, path, headers)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return code, out
 }
 
-// runCurl runs curl with the output flags given; the output ends with a
-// newline and the status.
-func (s *stack) runCurl(output []string, path string, headers []string) (int, string) {
-	s.t.Helper()
-	args := append([]string{"-sS", "--max-time", "20"}, output...)
+// curlQuiet is curl for goroutines other than the test's: a failure to run
+// curl comes back as status 0.
+func (s *stack) curlQuiet(path string, headers ...string) (int, string) {
+	code, out, err := s.runCurl([]string{"-o", "-"}, path, headers)
+	if err != nil {
+		return 0, err.Error()
+	}
+	return code, out
+}
+
+// runCurl runs curl with the output flags given, and splits off the status
+// it writes last.
+func (s *stack) runCurl(output []string, path string, headers []string) (int, string, error) {
+	args := append([]string{"-sS", "--max-time", "20", "-w", "\n%{http_code}"}, output...)
 	for _, h := range headers {
 		args = append(args, "-H", h)
 	}
 	args = append(args, s.api.URL+path)
 	out, err := exec.Command("curl", args...).Output()
 	if err != nil {
-		s.t.Fatalf("curl %v: %v", args, err)
+		return 0, "", fmt.Errorf("curl %v: %v", args, err)
 	}
 	text := string(out)
 	i := strings.LastIndex(text, "\n")
 	code, _ := strconv.Atoi(text[i+1:])
-	return code, text[:i]
+	return code, text[:i], nil
 }
 
 // records reads a zone's A and AAAA records from moto, as "name type ttl

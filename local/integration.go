@@ -36,7 +36,7 @@ type backendResponse struct {
 func (s *Server) integrate(w http.ResponseWriter, r *http.Request, c *call) {
 	in := c.method.integration
 	if in.typ != "AWS" {
-		fmt.Fprintf(s.o.Log, "%s: integration type %s is not modelled by the lab\n", c.method.logicalID, in.typ)
+		s.logf("%s: integration type %s is not modelled by the lab\n", c.method.logicalID, in.typ)
 		s.gateway(w, c, "API_CONFIGURATION_ERROR")
 		return
 	}
@@ -63,7 +63,7 @@ func (s *Server) integrate(w http.ResponseWriter, r *http.Request, c *call) {
 		req.Template = tmpl
 		res, err := s.engine.Render(req)
 		if err != nil {
-			fmt.Fprintf(s.o.Log, "%s: request template: %v\n", c.method.logicalID, err)
+			s.logf("%s: request template: %v\n", c.method.logicalID, err)
 			s.gateway(w, c, "API_CONFIGURATION_ERROR")
 			return
 		}
@@ -79,7 +79,7 @@ func (s *Server) integrate(w http.ResponseWriter, r *http.Request, c *call) {
 
 	backend, err := s.callAWS(r.Context(), c, in, payload, overrides)
 	if err != nil {
-		fmt.Fprintf(s.o.Log, "%s: integration: %v\n", c.method.logicalID, err)
+		s.logf("%s: integration: %v\n", c.method.logicalID, err)
 		s.gateway(w, c, "API_CONFIGURATION_ERROR")
 		return
 	}
@@ -103,7 +103,7 @@ func (s *Server) integrate(w http.ResponseWriter, r *http.Request, c *call) {
 		}
 	}
 	if chosen == nil {
-		fmt.Fprintf(s.o.Log, "%s: no integration response for status %s and no default\n", c.method.logicalID, status)
+		s.logf("%s: no integration response for status %s and no default\n", c.method.logicalID, status)
 		s.gateway(w, c, "API_CONFIGURATION_ERROR")
 		return
 	}
@@ -133,7 +133,7 @@ func (s *Server) integrate(w http.ResponseWriter, r *http.Request, c *call) {
 			RequestOverride: overrides, ResponseOverride: responseOverride,
 		})
 		if err != nil {
-			fmt.Fprintf(s.o.Log, "%s: response template: %v\n", c.method.logicalID, err)
+			s.logf("%s: response template: %v\n", c.method.logicalID, err)
 			s.gateway(w, c, "API_CONFIGURATION_ERROR")
 			return
 		}

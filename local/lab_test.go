@@ -253,6 +253,7 @@ func (s *stack) refusals(spec stackSpec) {
 		{"a zone id not the name's", "/" + spec.stageName() + "/ZNOTTHEZONE0123456789?hostname=" + name, append(s.keyHeader(key), from), 400, "WrongZone"},
 		{"a name of no zone", "/" + spec.stageName() + "/" + s.zones[zone] + "?hostname=other.invalid", append(s.keyHeader(key), from), 400, "UnknownHostname"},
 		{"a name twice", path + "," + name, append(s.keyHeader(key), from), 400, "DuplicateHostname"},
+		{"only commas", "/" + spec.stageName() + "/" + s.zones[zone] + "?hostname=,,", append(s.keyHeader(key), from), 400, "BadHostname"},
 		{"a bad ip", path + "&ip=300.1.2.3", append(s.keyHeader(key), from), 400, "BadAddress"},
 		{"an unknown path", "/" + spec.stageName() + "/" + s.zones[zone] + "/more", s.keyHeader(key), 403, "Missing Authentication Token"},
 		{"an unknown stage", "/nostage/" + s.zones[zone], s.keyHeader(key), 403, "Missing Authentication Token"},
@@ -446,5 +447,54 @@ func TestLabThrottles(t *testing.T) {
 	}
 	if c := get("office-key-0123456789abcdefghij"); c != 429 {
 		t.Errorf("office key once the stage's burst is spent: %d, want 429", c)
+	}
+}
+
+// TestLabTwoAddresses: given an IPv4 and an IPv6 address, a name gets the
+// family it takes: A for an A-only name, AAAA for an AAAA-only one.
+func TestLabTwoAddresses(t *testing.T) {
+	for _, c := range []struct {
+		golden, name, typ, value string
+	}{
+		{"seed.yaml", "myddns.acme.local", "A", "198.51.100.20"},
+		{"ipv6only.yaml", "v6.acme.local", "AAAA", "2001:db8::20"},
+	} {
+		t.Run(c.golden, func(t *testing.T) {
+			spec := specNamed(t, c.golden)
+			s := startStack(t, spec)
+			code, body := s.curl("/ddns/"+s.zones["acme.local"]+"?ip=198.51.100.20,2001:db8::20", s.keyHeader("ApiKey")...)
+			a := decode(t, body)
+			if code != 200 || len(a.Updated) != 1 || a.Updated[0].Type != c.typ || a.Updated[0].Value != c.value {
+				t.Errorf("%d %s, want 200 updating %s to %s", code, body, c.typ, c.value)
+			}
+			if !s.hasRecord("acme.local", c.name, c.typ, 60, c.value) {
+				t.Errorf("records %q", s.records("acme.local"))
+			}
+		})
+	}
+}
+
+// TestLabConcurrent: the lab serves requests at once (one Velocity engine,
+// usage-plan counters, the log), each getting its own answer.
+func TestLabConcurrent(t *testing.T) {
+	s := startStack(t, specNamed(t, "devices.yaml"))
+	type result struct {
+		code int
+		body string
+	}
+	keys := []string{"ApiKeyNas", "ApiKeyLaptop", "ApiKeyOffice"}
+	names := []string{"nas.acme.local", "laptop.acme.local", "office.acme.local"}
+	results := make(chan result, 30)
+	for i := 0; i < 30; i++ {
+		go func(i int) {
+			code, body := s.curlQuiet("/ddns/"+s.zones["acme.local"]+"?hostname="+names[i%3]+"&ip=203.0.113."+fmt.Sprint(i+1), s.keyHeader(keys[i%3])...)
+			results <- result{code, body}
+		}(i)
+	}
+	for i := 0; i < 30; i++ {
+		r := <-results
+		if r.code != 200 || !strings.Contains(r.body, `"updated":[{`) {
+			t.Errorf("%d %s", r.code, r.body)
+		}
 	}
 }

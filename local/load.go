@@ -3,6 +3,7 @@ package local
 import (
 	"crypto/rand"
 	"fmt"
+	"github.com/ddnsgen/ddnsgen/templates"
 	"maps"
 	"regexp"
 	"slices"
@@ -421,14 +422,14 @@ func loadMethod(r *resolver, res *resource) (*method, error) {
 	if in.credentials, err = r.str(ip["Credentials"]); err != nil {
 		return nil, fmt.Errorf("%s.Integration.Credentials: %w", res.id, err)
 	}
-	templates, err := r.resolve(ip["RequestTemplates"])
+	requestTemplates, err := r.resolve(ip["RequestTemplates"])
 	if err != nil {
 		return nil, fmt.Errorf("%s.Integration.RequestTemplates: %w", res.id, err)
 	}
-	in.templates = stringMap(templates)
+	in.templates = stringMap(requestTemplates)
 	for ct, t := range in.templates {
-		if len(t) > maxTemplateBytes {
-			return nil, fmt.Errorf("%s: the %s request template is %d bytes; API Gateway takes at most %d", res.id, ct, len(t), maxTemplateBytes)
+		if len(t) > templates.MaxTemplateBytes {
+			return nil, fmt.Errorf("%s: the %s request template is %d bytes; API Gateway takes at most %d", res.id, ct, len(t), templates.MaxTemplateBytes)
 		}
 	}
 	for _, x := range anyList(ip["IntegrationResponses"]) {
@@ -453,9 +454,6 @@ func loadMethod(r *resolver, res *resource) (*method, error) {
 	m.integration = in
 	return m, nil
 }
-
-// maxTemplateBytes is API Gateway's limit on a mapping template.
-const maxTemplateBytes = 300 * 1024
 
 func anyList(v any) []any {
 	l, _ := v.([]any)

@@ -77,8 +77,9 @@ func (st *stage) allow(path, method string) bool {
 }
 
 type usagePlan struct {
-	mu       sync.Mutex // guards buckets and counters
+	mu       sync.Mutex // guards buckets, day and counters
 	id       string
+	day      string // the UTC day the counters count
 	rate     float64
 	burst    int
 	quota    int

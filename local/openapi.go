@@ -2,6 +2,7 @@ package local
 
 import (
 	"fmt"
+	"github.com/ddnsgen/ddnsgen/templates"
 	"maps"
 	"regexp"
 	"slices"
@@ -115,8 +116,8 @@ func openAPIMethod(verb string, op map[string]any, schemes map[string]bool) (*me
 		in.responses = append(in.responses, ir)
 	}
 	for ct, t := range in.templates {
-		if len(t) > maxTemplateBytes {
-			return nil, fmt.Errorf("the %s request template is %d bytes; API Gateway takes at most %d", ct, len(t), maxTemplateBytes)
+		if len(t) > templates.MaxTemplateBytes {
+			return nil, fmt.Errorf("the %s request template is %d bytes; API Gateway takes at most %d", ct, len(t), templates.MaxTemplateBytes)
 		}
 	}
 	m.integration = in

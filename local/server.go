@@ -2,8 +2,6 @@ package local
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ddnsgen/ddnsgen/local/route53"
 	"github.com/ddnsgen/ddnsgen/local/velocity"
 )
 
@@ -75,6 +74,7 @@ type Server struct {
 	ownEngine bool
 	client    *http.Client
 	servers   []*http.Server
+	logMu     sync.Mutex // Log is written from concurrent requests
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -188,17 +188,10 @@ type call struct {
 	key        *Key
 }
 
-func newRequestID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	h := hex.EncodeToString(b)
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
 func (s *Server) handler(api *restAPI) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		c := &call{api: api, requestID: newRequestID()}
+		c := &call{api: api, requestID: route53.NewRequestID()}
 		rec := &statusRecorder{ResponseWriter: w}
 		rec.Header().Set("x-amzn-RequestId", c.requestID)
 		s.serve(rec, r, c)
@@ -206,7 +199,7 @@ func (s *Server) handler(api *restAPI) http.Handler {
 		if c.key != nil {
 			who = c.key.Name
 		}
-		fmt.Fprintf(s.o.Log, "%s %s %s %d key=%s %s\n", start.Format(time.RFC3339), r.Method, r.URL.RequestURI(), rec.status, who, time.Since(start).Round(time.Millisecond))
+		s.logf("%s %s %s %d key=%s %s\n", start.Format(time.RFC3339), r.Method, r.URL.RequestURI(), rec.status, who, time.Since(start).Round(time.Millisecond))
 	})
 }
 
@@ -343,9 +336,11 @@ func (st *stage) spend(k *Key, throttle bool) string {
 			}
 		}
 		if p.quota > 0 {
-			day := time.Now().UTC().Format("2006-01-02")
-			p.counters[day+k.ID]++
-			if p.counters[day+k.ID] > p.quota {
+			if day := time.Now().UTC().Format("2006-01-02"); day != p.day {
+				p.day, p.counters = day, map[string]int{} // a new day, new quotas
+			}
+			p.counters[k.ID]++
+			if p.counters[k.ID] > p.quota {
 				return "QUOTA_EXCEEDED"
 			}
 		}
@@ -499,4 +494,11 @@ func (a *API) UpdateURLs() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// logf writes a line to Options.Log, one request at a time.
+func (s *Server) logf(format string, args ...any) {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	fmt.Fprintf(s.o.Log, format, args...)
 }

@@ -109,7 +109,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	}
 	openapi := strings.HasPrefix(o.format, "openapi")
 	if openapi && o.roleARN == "" {
-		return nil, usagef("-role-arn \"\": -format %s needs the role API Gateway is to assume (see README, \"Import the API from OpenAPI\")", o.format)
+		return nil, usagef("-role-arn \"\": -format %s needs the role API Gateway is to assume (see README, \"AWS SAM and OpenAPI\")", o.format)
 	}
 	if !openapi && (o.set("role-arn") || o.set("region")) {
 		return nil, usagef("-role-arn and -region go with -format openapi only (CloudFormation fills them in otherwise)")
@@ -253,6 +253,7 @@ var fieldFlags = []struct{ field, flag string }{
 	{"limits.max_hostnames", "-max-hostnames"},
 	{"limits.dyndns2_rate", "-dyndns2-rate"},
 	{"limits.dyndns2_burst", "-dyndns2-burst"},
+	{"dyndns2", "-dyndns2"},
 	{"role_arn", "-role-arn"},
 	{"region", "-region"},
 }
@@ -274,6 +275,12 @@ func (o *options) explain(err error) error {
 		if field == m.field {
 			if m.flag == "-zone-id" && len(o.zones) > 0 {
 				m.flag = "-zone"
+			}
+			// Records after the -name ones came from -device hosts.
+			var i int
+			if _, err := fmt.Sscanf(ce.Field, "records[%d]", &i); err == nil && m.field == "records[].name" &&
+				len(o.devices) > 0 && i >= len(o.names) {
+				m.flag = "-device"
 			}
 			return usagef("%s %s: %s", m.flag, strconv.Quote(ce.Value), ce.Rule)
 		}

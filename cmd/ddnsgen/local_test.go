@@ -51,12 +51,16 @@ func TestLocalCommand(t *testing.T) {
 			t.Errorf("ddnsgen local: %v", err)
 		}
 	}()
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.After(time.Minute)
 	for !strings.Contains(stdout.String(), "Serving until Ctrl-C.") {
-		if time.Now().After(deadline) {
+		select {
+		case err := <-done:
+			done <- err // for the deferred check
+			t.Fatalf("ddnsgen local stopped: %v\n%s\n%s", err, stdout.String(), stderr.String())
+		case <-deadline:
 			t.Fatalf("ddnsgen local did not start:\n%s\n%s", stdout.String(), stderr.String())
+		case <-time.After(50 * time.Millisecond):
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
 	out := stdout.String()
 	url := regexp.MustCompile(`update URL: (\S+)`).FindStringSubmatch(out)

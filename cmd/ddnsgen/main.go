@@ -90,7 +90,7 @@ func generate(args []string, stdout, stderr io.Writer) error {
 			"IPv6 callers cannot reach it until you run aws apigateway update-rest-api --rest-api-id ID "+
 			"--patch-operations op=replace,path=/endpointConfiguration/ipAddressType,value=dualstack\n", o.format)
 	}
-	if len(out) > 51200 {
+	if len(out) > cfn.MaxInlineTemplate && !strings.HasPrefix(o.format, "openapi") {
 		fmt.Fprintf(stderr, "ddnsgen: note: the template is %d bytes, over CloudFormation's 51,200 for an inline template: deploy it with --s3-bucket BUCKET\n", len(out))
 	}
 	if o.output == "" {

@@ -55,6 +55,16 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-zone-id", "Z1", "-zone", "acme.local=Z2"}, `-zone-id "Z1": use -zone NAME=ID for each zone when there are several`},
 		{[]string{"-key-rate", "0"}, `-key-rate "0": a rate is more than 0 and at most 10000 requests a second`},
 		{[]string{"-max-hostnames", "1001"}, `-max-hostnames "1001": must be from 1 to 1000`},
+		{[]string{"-device", "r=bad_name.example.com"}, `-device "bad_name.example.com": label "bad_name" has characters other than letters, digits and inner hyphens`},
+		{[]string{"-name", "ok.example.com", "-device", "r=ok.example.com,bad_name.example.com"}, `-device "bad_name.example.com": label "bad_name"`},
+		{[]string{"-dyndns2", "-zone", "a.com", "-zone", "b.com", "-device", "r=x.a.com,y.b.com"},
+			`-device "r": with dyndns2 a device's names must share a zone (one request, one Route 53 change batch): x.a.com is in a.com, y.b.com in b.com; split the device`},
+		{[]string{"-dyndns2", "-api-key=false", "-zone", "a.com", "-zone", "b.com", "-name", "x.a.com", "-name", "y.b.com"},
+			`-dyndns2 "true": with dyndns2 a device's names must share a zone`},
+		{[]string{"-type", "A,AAAA", "-max-hostnames", "501"}, `-max-hostnames "501": with names that take A and AAAA a request may make two changes a name, and a batch takes 1,000: at most 500`},
+		{[]string{"-format", "openapi"}, `-role-arn "": -format openapi needs the role API Gateway is to assume (see README, "AWS SAM and OpenAPI")`},
+		{[]string{"-region", "eu-west-1"}, `-role-arn and -region go with -format openapi only`},
+		{[]string{"-format", "openapi", "-role-arn", "arn:aws:iam::1:role/x"}, `-role-arn "arn:aws:iam::1:role/x": an IAM role ARN`},
 		{[]string{"-config", "no-such-file.yaml"}, `-config "no-such-file.yaml": open no-such-file.yaml: no such file or directory`},
 	}
 	for _, c := range cases {

@@ -108,6 +108,7 @@ var labSpecs = []stackSpec{
 func TestLab(t *testing.T) {
 	for _, spec := range labSpecs {
 		t.Run(spec.golden+"/"+spec.restAPI, func(t *testing.T) {
+			t.Parallel() // each its own moto; they share the one JVM
 			s := startStack(t, spec)
 			t.Run("keys and names", func(t *testing.T) { s.everyKeyAndName(spec) })
 			t.Run("refusals", func(t *testing.T) { s.refusals(spec) })

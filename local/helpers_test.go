@@ -34,39 +34,14 @@ import (
 	"github.com/ddnsgen/ddnsgen/internal/lab"
 	"github.com/ddnsgen/ddnsgen/local"
 	"github.com/ddnsgen/ddnsgen/local/route53"
-	"github.com/ddnsgen/ddnsgen/local/velocity"
 )
 
 var _ = flag.Bool("update", false, "unused here: accepted so that go test ./... -update works")
 
-// The lab's tests share one Velocity engine (one JVM), as `ddnsgen local`
-// does for a whole run.
-var (
-	engineOnce sync.Once
-	engine     *velocity.Engine
-	engineErr  error
-)
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if engine != nil {
-		engine.Close()
-	}
+	lab.CloseVelocity()
 	os.Exit(code)
-}
-
-func sharedEngine(t *testing.T) *velocity.Engine {
-	t.Helper()
-	lab.Require(t, append([]string{"java"}, velocity.DefaultJars...)...)
-	engineOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		engine, engineErr = velocity.Start(ctx, velocity.Options{})
-	})
-	if engineErr != nil {
-		t.Fatalf("starting Velocity: %v", engineErr)
-	}
-	return engine
 }
 
 // goldenZoneID is the zone id the golden templates bake in; the lab swaps
@@ -161,7 +136,7 @@ func (s stackSpec) zoneOf(name string) string {
 func startStack(t *testing.T, spec stackSpec) *stack {
 	t.Helper()
 	lab.Require(t, "moto_server", "aws", "curl")
-	eng := sharedEngine(t)
+	eng := lab.Velocity(t)
 	s := &stack{t: t, moto: lab.StartMoto(t), zones: map[string]string{}, keys: map[string]string{}, params: map[string]string{}}
 	for _, z := range spec.zones {
 		s.zones[z] = s.moto.CreateHostedZone(t, z)

@@ -243,13 +243,14 @@ func (s *stack) refusals(spec stackSpec) {
 		ip = "2001:db8:ffff::7"
 	}
 	from := "X-Lab-Source-Ip: " + ip
-	cases := []struct {
+	type refusal struct {
 		what    string
 		path    string
 		headers []string
 		status  int
 		want    string // a JSON field "error" value, or the gateway's message
-	}{
+	}
+	cases := []refusal{
 		{"the console's test button", path, append(s.keyHeader(key), "X-Lab-Source-Ip: test-invoke-source-ip"), 400, "BadAddress"},
 		{"a zone id not the name's", "/" + spec.stageName() + "/ZNOTTHEZONE0123456789?hostname=" + name, append(s.keyHeader(key), from), 400, "WrongZone"},
 		{"a name of no zone", "/" + spec.stageName() + "/" + s.zones[zone] + "?hostname=other.invalid", append(s.keyHeader(key), from), 400, "UnknownHostname"},
@@ -262,29 +263,12 @@ func (s *stack) refusals(spec stackSpec) {
 	}
 	if spec.keys != nil {
 		cases = append(cases,
-			struct {
-				what    string
-				path    string
-				headers []string
-				status  int
-				want    string
-			}{"no API key", path, []string{from}, 403, "Forbidden"},
-			struct {
-				what    string
-				path    string
-				headers []string
-				status  int
-				want    string
-			}{"a wrong API key", path, []string{from, "x-api-key: " + strings.Repeat("x", 40)}, 403, "Forbidden"},
+			refusal{"no API key", path, []string{from}, 403, "Forbidden"},
+			refusal{"a wrong API key", path, []string{from, "x-api-key: " + strings.Repeat("x", 40)}, 403, "Forbidden"},
 		)
 		if len(spec.keys[key]) > 1 {
-			cases = append(cases, struct {
-				what    string
-				path    string
-				headers []string
-				status  int
-				want    string
-			}{"no hostname for a key of several names", "/" + spec.stageName() + "/" + s.zones[zone], append(s.keyHeader(key), from), 400, "HostnameRequired"})
+			cases = append(cases, refusal{"no hostname for a key of several names", "/" + spec.stageName() + "/" + s.zones[zone],
+				append(s.keyHeader(key), from), 400, "HostnameRequired"})
 		}
 	}
 	for _, c := range cases {
@@ -408,7 +392,7 @@ func (s *stack) hostile(spec stackSpec) {
 // answer 429 says.
 func TestLabThrottles(t *testing.T) {
 	lab.Require(t, "moto_server", "aws", "curl")
-	eng := sharedEngine(t)
+	eng := lab.Velocity(t)
 	b, err := os.ReadFile("../golden/devices.yaml")
 	if err != nil {
 		t.Fatal(err)

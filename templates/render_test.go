@@ -1,27 +1,17 @@
 package templates
 
 import (
-	"context"
 	"os"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
+	"github.com/ddnsgen/ddnsgen/internal/lab"
 	"github.com/ddnsgen/ddnsgen/local/velocity"
-)
-
-var (
-	engineOnce sync.Once
-	engine     *velocity.Engine
-	engineErr  error
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if engine != nil {
-		engine.Close()
-	}
+	lab.CloseVelocity()
 	os.Exit(code)
 }
 
@@ -29,21 +19,7 @@ func TestMain(m *testing.M) {
 // a request template.
 func render(t *testing.T, tmpl, apiKeyID, sourceIP string, query map[string]string) velocity.Result {
 	t.Helper()
-	if err := velocity.Available(velocity.Options{}); err != nil {
-		if os.Getenv("DDNSGEN_LAB") == "require" {
-			t.Fatal(err)
-		}
-		t.Skipf("%v (apt-get install velocity), or set DDNSGEN_LAB=require to make this a failure", err)
-	}
-	engineOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		engine, engineErr = velocity.Start(ctx, velocity.Options{})
-	})
-	if engineErr != nil {
-		t.Fatal(engineErr)
-	}
-	res, err := engine.Render(velocity.Request{
+	res, err := lab.Velocity(t).Render(velocity.Request{
 		Template:       tmpl,
 		Path:           map[string]string{"zone_id": "ZONE1"},
 		QueryString:    query,

@@ -427,32 +427,50 @@ func loadMethod(r *resolver, res *resource) (*method, error) {
 		return nil, fmt.Errorf("%s.Integration.RequestTemplates: %w", res.id, err)
 	}
 	in.templates = stringMap(requestTemplates)
-	for ct, t := range in.templates {
-		if len(t) > templates.MaxTemplateBytes {
-			return nil, fmt.Errorf("%s: the %s request template is %d bytes; API Gateway takes at most %d", res.id, ct, len(t), templates.MaxTemplateBytes)
-		}
-	}
+	m.integration = in
 	for _, x := range anyList(ip["IntegrationResponses"]) {
 		xm, _ := x.(map[string]any)
-		ir := &integrationResponse{status: fmt.Sprint(xm["StatusCode"]), params: stringMap(xm["ResponseParameters"])}
 		tm, err := r.resolve(xm["ResponseTemplates"])
 		if err != nil {
 			return nil, fmt.Errorf("%s.Integration.IntegrationResponses: %w", res.id, err)
 		}
-		ir.templates = stringMap(tm)
-		if pat, ok := xm["SelectionPattern"].(string); ok && pat != "" {
-			// API Gateway matches the whole status string (Java's matches()).
-			if ir.pattern, err = regexp.Compile(`^(?:` + pat + `)$`); err != nil {
-				return nil, fmt.Errorf("%s: SelectionPattern %q: %v", res.id, pat, err)
-			}
+		pattern, _ := xm["SelectionPattern"].(string)
+		if err := m.addResponse(fmt.Sprint(xm["StatusCode"]), pattern, stringMap(tm), stringMap(xm["ResponseParameters"])); err != nil {
+			return nil, fmt.Errorf("%s: %w", res.id, err)
 		}
-		if !m.statuses[ir.status] {
-			return nil, fmt.Errorf("%s: integration response %s has no method response with that status", res.id, ir.status)
-		}
-		in.responses = append(in.responses, ir)
 	}
-	m.integration = in
+	if err := in.checkSize(); err != nil {
+		return nil, fmt.Errorf("%s: %w", res.id, err)
+	}
 	return m, nil
+}
+
+// addResponse adds an integration response; pattern "" is the default one.
+func (m *method) addResponse(status, pattern string, templates, params map[string]string) error {
+	ir := &integrationResponse{status: status, templates: templates, params: params}
+	if pattern != "" {
+		// API Gateway matches the whole status string (Java's matches()).
+		re, err := regexp.Compile(`^(?:` + pattern + `)$`)
+		if err != nil {
+			return fmt.Errorf("selection pattern %q: %v", pattern, err)
+		}
+		ir.pattern = re
+	}
+	if !m.statuses[status] {
+		return fmt.Errorf("integration response %s has no method response with that status", status)
+	}
+	m.integration.responses = append(m.integration.responses, ir)
+	return nil
+}
+
+// checkSize refuses a request template over API Gateway's limit.
+func (in *integration) checkSize() error {
+	for ct, t := range in.templates {
+		if len(t) > templates.MaxTemplateBytes {
+			return fmt.Errorf("the %s request template is %d bytes; API Gateway takes at most %d", ct, len(t), templates.MaxTemplateBytes)
+		}
+	}
+	return nil
 }
 
 func anyList(v any) []any {

@@ -2,9 +2,7 @@ package local
 
 import (
 	"fmt"
-	"github.com/ddnsgen/ddnsgen/templates"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -95,31 +93,20 @@ func openAPIMethod(verb string, op map[string]any, schemes map[string]bool) (*me
 		params:      stringMap(x["requestParameters"]),
 		templates:   stringMap(x["requestTemplates"]),
 	}
+	m.integration = in
 	responses, _ := x["responses"].(map[string]any)
 	for _, key := range slices.Sorted(maps.Keys(responses)) {
 		rm, _ := responses[key].(map[string]any)
-		ir := &integrationResponse{
-			status:    fmt.Sprint(rm["statusCode"]),
-			templates: stringMap(rm["responseTemplates"]),
-			params:    stringMap(rm["responseParameters"]),
+		pattern := key
+		if key == "default" {
+			pattern = ""
 		}
-		if key != "default" {
-			re, err := regexp.Compile(`^(?:` + key + `)$`)
-			if err != nil {
-				return nil, fmt.Errorf("response pattern %q: %v", key, err)
-			}
-			ir.pattern = re
-		}
-		if !m.statuses[ir.status] {
-			return nil, fmt.Errorf("integration response %s has no response with that status", ir.status)
-		}
-		in.responses = append(in.responses, ir)
-	}
-	for ct, t := range in.templates {
-		if len(t) > templates.MaxTemplateBytes {
-			return nil, fmt.Errorf("the %s request template is %d bytes; API Gateway takes at most %d", ct, len(t), templates.MaxTemplateBytes)
+		if err := m.addResponse(fmt.Sprint(rm["statusCode"]), pattern, stringMap(rm["responseTemplates"]), stringMap(rm["responseParameters"])); err != nil {
+			return nil, err
 		}
 	}
-	m.integration = in
+	if err := in.checkSize(); err != nil {
+		return nil, err
+	}
 	return m, nil
 }

@@ -47,6 +47,10 @@ type builder struct {
 	t *cloudformation.Template
 	// methods are the logical IDs of the API's methods, for the Deployment.
 	methods []string
+	// apiParts are the other resources of the API definition a deployment
+	// takes (request validators, gateway responses): the Deployment depends
+	// on them and its hash covers them.
+	apiParts []string
 	// deployment is the Deployment's logical ID.
 	deployment string
 	// texts are the mapping templates by name, for the size limit.
@@ -166,9 +170,8 @@ func (b *builder) restAPI() {
 func (b *builder) templateData() templates.Data {
 	p := b.p
 	d := templates.Data{
-		Open:          p.open,
-		MaxNames:      p.limits.MaxHostnames,
-		RefuseZoneVar: p.zones[0].stageVar,
+		Open:     p.open,
+		MaxNames: p.limits.MaxHostnames,
 	}
 	for _, r := range p.records {
 		d.Records = append(d.Records, templates.Record{Name: r.name, ZoneVar: r.zone.stageVar, TTL: r.ttl, Types: r.types})
@@ -216,7 +219,7 @@ func (b *builder) route53Integration(request, zoneSource string, responses []api
 }
 
 // Method response statuses: each a Route 53 outcome or a refusal.
-var updateStatuses = []string{"200", "400", "403", "404", "429", "502"}
+var updateStatuses = []string{"200", "400", "403", "429", "502"}
 
 func (b *builder) updateMethod() error {
 	request, err := templates.UpdateRequest(b.templateData())
@@ -267,6 +270,7 @@ func (b *builder) stage() {
 		ids = append(ids, b.id(IDNicResource), b.id(IDNicUpdateResource))
 	}
 	ids = append(ids, b.methods...)
+	ids = append(ids, b.apiParts...)
 	sort.Strings(ids)
 	h := sha256.New()
 	for _, id := range ids {
@@ -282,7 +286,7 @@ func (b *builder) stage() {
 		RestApiId:   cloudformation.Ref(b.id(IDRestAPI)),
 		Description: cloudformation.String("ddnsgen API definition " + hash),
 	}
-	dep.AWSCloudFormationDependsOn = append([]string(nil), b.methods...)
+	dep.AWSCloudFormationDependsOn = append(append([]string(nil), b.methods...), b.apiParts...)
 	b.t.Resources[deploymentID] = dep
 	b.deployment = deploymentID
 	settings := []apigateway.Stage_MethodSetting{{

@@ -14,6 +14,11 @@ const (
 	IDNicResource       = "NicResource"
 	IDNicUpdateResource = "NicUpdateResource"
 	IDNicUpdateMethod   = "NicUpdateMethod"
+	// IDNicAuthValidator makes the Authorization header required on
+	// /nic/update, and IDNicAuthChallenge answers its absence with HTTP
+	// Basic's challenge (see dyndns2 below).
+	IDNicAuthValidator = "NicAuthValidator"
+	IDNicAuthChallenge = "NicAuthChallenge"
 	// ParamPassword is the NoEcho parameter of a device's dyndns2 password;
 	// devices other than the implicit one append their CamelCase name.
 	ParamPassword = "Password"
@@ -78,23 +83,48 @@ func (b *builder) dyndns2() error {
 		ParentId:  cloudformation.Ref(b.id(IDNicResource)),
 		PathPart:  "update",
 	}
+	// A caller that sends no credentials (curl --anyauth, older pfSense) is
+	// asked for them: HTTP Basic's challenge. An integration response cannot
+	// carry WWW-Authenticate (on AWS integrations API Gateway renames it
+	// x-amzn-Remapped-WWW-Authenticate), so API Gateway answers it itself:
+	// the Authorization header is required, and the gateway response for a
+	// missing required parameter becomes the challenge. It is the API's only
+	// request validator, so no other method can raise it.
+	b.t.Resources[b.id(IDNicAuthValidator)] = &apigateway.RequestValidator{
+		RestApiId:                 cloudformation.Ref(b.id(IDRestAPI)),
+		Name:                      cloudformation.String("dyndns2-credentials"),
+		ValidateRequestParameters: cloudformation.Bool(true),
+		ValidateRequestBody:       cloudformation.Bool(false),
+	}
+	b.t.Resources[b.id(IDNicAuthChallenge)] = &apigateway.GatewayResponse{
+		RestApiId:    cloudformation.Ref(b.id(IDRestAPI)),
+		ResponseType: "BAD_REQUEST_PARAMETERS",
+		StatusCode:   cloudformation.String("401"),
+		ResponseParameters: map[string]string{
+			"gatewayresponse.header.WWW-Authenticate": `'Basic realm="ddnsgen"'`,
+			"gatewayresponse.header.Content-Type":     "'text/plain; charset=utf-8'",
+		},
+		ResponseTemplates: map[string]string{"application/json": "badauth\n", "text/plain": "badauth\n"},
+	}
+	b.apiParts = append(b.apiParts, b.id(IDNicAuthValidator), b.id(IDNicAuthChallenge))
 	// Every answer is text with status 200 (401 for badauth), whatever Route
 	// 53 answered: clients read the body of a 2xx only. The templates set
 	// the status; integration responses are keyed by status code, so each
 	// class of Route 53 answer needs its own before the override.
 	text := map[string]string{"method.response.header.Content-Type": "'text/plain; charset=utf-8'"}
-	textHeaders := map[string]string{"method.response.header.Content-Type": "false", "method.response.header.WWW-Authenticate": "false"}
+	textHeaders := map[string]string{"method.response.header.Content-Type": "false"}
 	answer := map[string]string{"application/json": templates.DynDNS2Response(false)}
 	b.t.Resources[b.id(IDNicUpdateMethod)] = &apigateway.Method{
 		RestApiId:         cloudformation.Ref(b.id(IDRestAPI)),
 		ResourceId:        cloudformation.Ref(b.id(IDNicUpdateResource)),
 		HttpMethod:        "GET",
-		AuthorizationType: cloudformation.String("NONE"),
-		ApiKeyRequired:    cloudformation.Bool(false),
+		AuthorizationType:  cloudformation.String("NONE"),
+		ApiKeyRequired:     cloudformation.Bool(false),
+		RequestValidatorId: cloudformation.String(cloudformation.Ref(b.id(IDNicAuthValidator))),
 		RequestParameters: map[string]string{
 			"method.request.querystring.hostname": "false",
 			"method.request.querystring.myip":     "false",
-			"method.request.header.Authorization": "false",
+			"method.request.header.Authorization": "true",
 		},
 		Integration: b.route53Integration(request,
 			// The template sets the zone of the names; this is only the default.

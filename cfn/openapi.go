@@ -146,8 +146,8 @@ func BuildSAM(cfg Config) (*cloudformation.Template, error) {
 			tagMap[tg.Key] = tg.Value
 		}
 	}
-	for _, id := range append([]string{b.id(IDRestAPI), b.id(IDZoneResource), b.id(IDNicResource), b.id(IDNicUpdateResource),
-		b.deployment, b.id(IDStage)}, b.methods...) {
+	for _, id := range append(append([]string{b.id(IDRestAPI), b.id(IDZoneResource), b.id(IDNicResource), b.id(IDNicUpdateResource),
+		b.deployment, b.id(IDStage)}, b.methods...), b.apiParts...) {
 		delete(b.t.Resources, id)
 	}
 	b.t.Resources[b.id(IDRestAPI)] = &serverless.Api{
@@ -211,6 +211,19 @@ func (b *builder) openAPI() ordered {
 			field{"x-amazon-apigateway-api-key-source", "HEADER"},
 		)
 	}
+	if v, ok := b.t.Resources[b.id(IDNicAuthValidator)].(*apigateway.RequestValidator); ok {
+		doc = append(doc, field{"x-amazon-apigateway-request-validators", ordered{{*v.Name, ordered{
+			{"validateRequestParameters", *v.ValidateRequestParameters},
+			{"validateRequestBody", *v.ValidateRequestBody},
+		}}}})
+	}
+	if g, ok := b.t.Resources[b.id(IDNicAuthChallenge)].(*apigateway.GatewayResponse); ok {
+		doc = append(doc, field{"x-amazon-apigateway-gateway-responses", ordered{{g.ResponseType, ordered{
+			{"statusCode", *g.StatusCode},
+			{"responseParameters", g.ResponseParameters},
+			{"responseTemplates", g.ResponseTemplates},
+		}}}})
+	}
 	return doc
 }
 
@@ -254,6 +267,10 @@ func operation(id string, m *apigateway.Method) ordered {
 	if m.ApiKeyRequired != nil && *m.ApiKeyRequired {
 		op = append(op, field{"security", []any{ordered{{"api_key", []string{}}}}})
 	}
+	if m.RequestValidatorId != nil {
+		// dyndns2's is the only request validator (see dyndns2.go).
+		op = append(op, field{"x-amazon-apigateway-request-validator", "dyndns2-credentials"})
+	}
 	return append(op,
 		field{"responses", responses},
 		field{"x-amazon-apigateway-integration", ordered{
@@ -275,10 +292,9 @@ func http(status string) string {
 		"200": "OK: the records were updated (dyndns2: one answer line per name)",
 		"400": "Bad request: a bad name or address, or Route 53 refused the change",
 		"401": "dyndns2: bad credentials (badauth)",
-		"403": "Forbidden: a name the key may not update, or Route 53 access denied",
-		"404": "Route 53 has no such hosted zone",
+		"403": "Forbidden: an API key of no device, or a name the key may not update",
 		"429": "Route 53 throttled the change: try again later",
-		"502": "Route 53 failed",
+		"502": "Route 53 failed, or refused the stack's role or zone: see the message",
 		"503": "Route 53 failed",
 	}
 	if n, ok := names[status]; ok {

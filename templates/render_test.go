@@ -43,8 +43,8 @@ func TestUnknownAPIKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := render(t, tmpl, "SOMEOTHERKEY", "192.0.2.1", nil)
-	if got := res.RequestOverride.Path["ddnsgen_error"]; got != "UnknownApiKey" || res.RequestOverride.Path["ddnsgen_status"] != "403" {
-		t.Errorf("verdict %v, want 403 UnknownApiKey", res.RequestOverride.Path)
+	if got := res.RequestOverride.Path["hosted_zone_id"]; got != "DDNSGENRK" {
+		t.Errorf("a refused request goes to zone %q, want DDNSGENRK (verdict K, unknown key)", got)
 	}
 	if !strings.Contains(res.Output, "<Action>DELETE</Action><ResourceRecordSet><Name>refused.ddnsgen.invalid</Name>") {
 		t.Errorf("a refused request sends:\n%s", res.Output)

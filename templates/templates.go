@@ -55,10 +55,6 @@ type Data struct {
 	Open bool
 	// MaxNames is the most names one request may carry.
 	MaxNames int
-	// RefuseZoneVar is the stage variable holding the zone a refused
-	// request's harmless change is sent to: one the role may call, so that
-	// IAM (not a missing zone) refuses it.
-	RefuseZoneVar string
 }
 
 // Record is one name the stack may update.
@@ -191,9 +187,6 @@ func (d Data) vtl() (string, error) {
 	if d.MaxNames < 1 {
 		return "", fmt.Errorf("templates: MaxNames %d must be at least 1", d.MaxNames)
 	}
-	if !stageVar.MatchString(d.RefuseZoneVar) {
-		return "", fmt.Errorf("templates: refuse zone %q is not a stage variable name", d.RefuseZoneVar)
-	}
 	b.WriteString("#set($ddns_records = {})\n")
 	var all []string
 	for _, r := range d.Records {
@@ -266,6 +259,5 @@ func (d Data) vtl() (string, error) {
 			name, name, names, u.PasswordStage)
 	}
 	fmt.Fprintf(&b, "#set($ddns_maxNames = %d)\n", d.MaxNames)
-	fmt.Fprintf(&b, "#set($ddns_refuseZone = \"$!stageVariables.%s\")\n", d.RefuseZoneVar)
 	return b.String(), nil
 }

@@ -115,9 +115,9 @@ func (b *builder) dyndns2() error {
 	textHeaders := map[string]string{"method.response.header.Content-Type": "false"}
 	answer := map[string]string{"application/json": templates.DynDNS2Response(false)}
 	b.t.Resources[b.id(IDNicUpdateMethod)] = &apigateway.Method{
-		RestApiId:         cloudformation.Ref(b.id(IDRestAPI)),
-		ResourceId:        cloudformation.Ref(b.id(IDNicUpdateResource)),
-		HttpMethod:        "GET",
+		RestApiId:          cloudformation.Ref(b.id(IDRestAPI)),
+		ResourceId:         cloudformation.Ref(b.id(IDNicUpdateResource)),
+		HttpMethod:         "GET",
 		AuthorizationType:  cloudformation.String("NONE"),
 		ApiKeyRequired:     cloudformation.Bool(false),
 		RequestValidatorId: cloudformation.String(cloudformation.Ref(b.id(IDNicAuthValidator))),

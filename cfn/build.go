@@ -174,7 +174,7 @@ func (b *builder) templateData() templates.Data {
 		MaxNames: p.limits.MaxHostnames,
 	}
 	for _, r := range p.records {
-		d.Records = append(d.Records, templates.Record{Name: r.name, ZoneVar: r.zone.stageVar, TTL: r.ttl, Types: r.types})
+		d.Records = append(d.Records, templates.Record{Name: r.name, ZoneVar: r.zone.stageVar, TTL: r.ttl, Types: r.types, InterfaceID: r.iid})
 	}
 	for i, dev := range p.devices {
 		td := templates.Device{Name: dev.name, Key: "${" + b.id(IDApiKey+dev.id) + "}"}

@@ -94,6 +94,12 @@ type Record struct {
 	// Types are the record types a caller may set: "A" (IPv4), "AAAA"
 	// (IPv6), or both (default: A).
 	Types []string `yaml:"types"`
+	// InterfaceID is the fixed last 64 bits of the IPv6 address of a host
+	// behind a router, e.g. "::1234:5678:9abc:def0" (a record that takes
+	// AAAA). A request with ip6lanprefix=PREFIX/LEN (a FritzBox's
+	// <ip6lanprefix>) sets the record's AAAA to the prefix's first 64 bits
+	// followed by this.
+	InterfaceID string `yaml:"interface_id"`
 }
 
 // Device is a client (a router, a server) with its own credentials.

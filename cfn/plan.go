@@ -2,6 +2,7 @@ package cfn
 
 import (
 	"fmt"
+	"net/netip"
 
 	"github.com/awslabs/goformation/v7/cloudformation/tags"
 	"math"
@@ -46,6 +47,8 @@ type recordPlan struct {
 	ttl   int
 	types []string // sorted: A before AAAA
 	zone  *zonePlan
+	// iid is the interface identifier, four hextets, or "".
+	iid string
 }
 
 type devicePlan struct {
@@ -315,6 +318,16 @@ func (p *plan) addRecords(records []Record) error {
 				rp.types = append(rp.types, t)
 			}
 		}
+		if r.InterfaceID != "" {
+			iid, rule := interfaceID(r.InterfaceID)
+			if rule == "" && !types["AAAA"] {
+				rule = "an interface id completes an IPv6 address: the record must take AAAA (types: [A, AAAA] or [AAAA])"
+			}
+			if rule != "" {
+				return bad(fieldName("records", i, "interface_id"), r.InterfaceID, rule)
+			}
+			rp.iid = iid
+		}
 		p.records = append(p.records, rp)
 	}
 	sort.Slice(p.records, func(i, j int) bool { return p.records[i].name < p.records[j].name })
@@ -549,4 +562,33 @@ func (p *plan) checkDynDNS2() error {
 		}
 	}
 	return nil
+}
+
+// interfaceID reads the last 64 bits of an IPv6 address, written as an
+// address whose first 64 bits are zero ("::1234:5678:9abc:def0"), and
+// returns them as four lower-case hextets without leading zeros, or the
+// rule the text breaks.
+func interfaceID(s string) (string, string) {
+	const rule = "an interface id is the last 64 bits of an IPv6 address, written like ::1234:5678:9abc:def0 (the first 64 bits zero, the rest not all zero)"
+	a, err := netip.ParseAddr(s)
+	if err != nil || !a.Is6() || a.Is4In6() || a.Zone() != "" || strings.Contains(s, ".") {
+		return "", rule
+	}
+	b := a.As16()
+	var groups []string
+	zero := true
+	for i := 0; i < 16; i += 2 {
+		g := uint16(b[i])<<8 | uint16(b[i+1])
+		if i < 8 && g != 0 {
+			return "", rule
+		}
+		if i >= 8 {
+			groups = append(groups, strconv.FormatUint(uint64(g), 16))
+			zero = zero && g == 0
+		}
+	}
+	if zero {
+		return "", rule
+	}
+	return strings.Join(groups, ":"), ""
 }

@@ -13,6 +13,7 @@ func allVTL() map[string]string {
 		"decide.vtl": decideVTL, "update-request.vtl": updateRequestVTL, "update-check.vtl": updateCheckVTL,
 		"changebatch.vtl": changeBatchVTL, "update-response.vtl": updateResponseVTL, "update-error.vtl": updateErrorVTL,
 		"dyndns2-request.vtl": dyndns2RequestVTL, "dyndns2-answer.vtl": dyndns2AnswerVTL, "dyndns2-response.vtl": dyndns2ResponseVTL,
+		"update-failed.vtl": updateFailedVTL, "dyndns2-failed.vtl": dyndns2FailedVTL,
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	_ "embed"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -31,6 +32,10 @@ var (
 	updateResponseVTL string
 	//go:embed update-error.vtl
 	updateErrorVTL string
+	//go:embed update-failed.vtl
+	updateFailedVTL string
+	//go:embed dyndns2-failed.vtl
+	dyndns2FailedVTL string
 	//go:embed dyndns2-request.vtl
 	dyndns2RequestVTL string
 	//go:embed dyndns2-answer.vtl
@@ -66,6 +71,11 @@ type Record struct {
 	ZoneVar string
 	TTL     int      // seconds
 	Types   []string // "A", "AAAA"
+	// InterfaceID is the last 64 bits of the record's IPv6 address as four
+	// lower-case hextets without leading zeros ("1234:5678:9abc:def0"),
+	// for a host behind a router that sends its delegated prefix
+	// (ip6lanprefix); "" for none.
+	InterfaceID string
 }
 
 // User is a device of the dyndns2 endpoint.
@@ -90,6 +100,7 @@ var (
 	// number, or a ${Placeholder}. No quote, no #, no backslash, no space.
 	literal = regexp.MustCompile(`^[A-Za-z0-9._:${}-]{1,255}$`)
 	rrtype  = regexp.MustCompile(`^(A|AAAA)$`)
+	iid     = regexp.MustCompile(`^[0-9a-f]{1,4}(:[0-9a-f]{1,4}){3}$`)
 	// stageVar is a stage variable name, as API Gateway allows them.
 	stageVar = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
 )
@@ -119,9 +130,9 @@ func UpdateResponse() string {
 // (502 for Route 53's 5xx). Never 200.
 func UpdateError(serverError bool) string {
 	if serverError {
-		return lean("response template of the update endpoint, Route 53 5xx", "#set($serverError = true)\n", updateErrorVTL)
+		return lean("response template of the update endpoint, Route 53 5xx", updateFailedVTL)
 	}
-	return lean("response template of the update endpoint, Route 53 4xx", "#set($serverError = false)\n", updateErrorVTL)
+	return lean("response template of the update endpoint, Route 53 4xx", updateErrorVTL)
 }
 
 // DynDNS2Request renders the request template of the dyndns2 endpoint
@@ -143,9 +154,9 @@ func DynDNS2Request(d Data) (string, error) {
 // ("come back later").
 func DynDNS2Response(serverError bool) string {
 	if serverError {
-		return lean("response template of the dyndns2 endpoint, Route 53 5xx", "#set($serverError = true)\n", dyndns2ResponseVTL)
+		return lean("response template of the dyndns2 endpoint, Route 53 5xx", dyndns2FailedVTL)
 	}
-	return lean("response template of the dyndns2 endpoint", "#set($serverError = false)\n", dyndns2ResponseVTL)
+	return lean("response template of the dyndns2 endpoint", dyndns2ResponseVTL)
 }
 
 // lean drops the full-line ## comments of template source: they explain
@@ -206,8 +217,15 @@ func (d Data) vtl() (string, error) {
 		if r.TTL < 0 {
 			return "", fmt.Errorf("templates: record %s: TTL %d is negative", r.Name, r.TTL)
 		}
-		fmt.Fprintf(&b, "#set($discard = $ddns_records.put(%s, {'zone': \"$!stageVariables.%s\", 'ttl': %s, 'types': %s}))\n",
-			name, r.ZoneVar, strconv.Itoa(r.TTL), types)
+		extra := ""
+		if r.InterfaceID != "" {
+			if !iid.MatchString(r.InterfaceID) || !slices.Contains(r.Types, "AAAA") {
+				return "", fmt.Errorf("templates: record %s: interface id %q is not four hextets of an AAAA record", r.Name, r.InterfaceID)
+			}
+			extra = ", 'iid': '" + r.InterfaceID + "'"
+		}
+		fmt.Fprintf(&b, "#set($discard = $ddns_records.put(%s, {'zone': \"$!stageVariables.%s\", 'ttl': %s, 'types': %s%s}))\n",
+			name, r.ZoneVar, strconv.Itoa(r.TTL), types, extra)
 		all = append(all, r.Name)
 	}
 	b.WriteString("#set($ddns_devices = {})\n")

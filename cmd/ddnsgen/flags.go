@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,6 +22,7 @@ type options struct {
 	zoneID     string
 	zones      listFlag
 	names      listFlag
+	iids       listFlag
 	devices    listFlag
 	ttl        int
 	types      string
@@ -65,6 +67,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.StringVar(&o.zoneID, "zone-id", "", "hosted zone `id` (e.g. Z0123456789ABCDEFGHIJ); empty: a HostedZoneId parameter asks at deploy time")
 	fs.Var(&o.zones, "zone", "hosted zone `NAME[=ID]`, repeatable, for records in several zones")
 	fs.Var(&o.names, "name", "record `name` to update, repeatable (default myddns.acme.local)")
+	fs.Var(&o.iids, "interface-id", "`NAME=::IID`, repeatable: the last 64 bits of NAME's IPv6 address (e.g. home.example.com=::1234:5678:9abc:def0), for a host behind a router that sends ip6lanprefix")
 	fs.Var(&o.devices, "device", "a device with its own API key: `NAME=host1[,host2]`, repeatable")
 	fs.IntVar(&o.ttl, "ttl", cfn.DefaultTTL, "record TTL in `seconds` (0..2147483647)")
 	fs.StringVar(&o.types, "type", "A", "record `types` callers may set: A, AAAA or A,AAAA")
@@ -226,6 +229,14 @@ func (o *options) config() (cfn.Config, error) {
 	if len(names) == 0 && (o.set("ttl") || o.set("type")) {
 		c.Records = []cfn.Record{{Name: cfn.DefaultRecordName, TTL: cfn.Int(o.ttl), Types: types}}
 	}
+	for _, f := range o.iids {
+		name, iid, ok := strings.Cut(f, "=")
+		i := slices.IndexFunc(c.Records, func(r cfn.Record) bool { return normalize(r.Name) == normalize(name) })
+		if !ok || iid == "" || i < 0 {
+			return c, usagef("-interface-id %q: write NAME=::1234:5678:9abc:def0 with NAME one of the records (-name or -device)", f)
+		}
+		c.Records[i].InterfaceID = iid
+	}
 	return c, nil
 }
 
@@ -236,6 +247,7 @@ var fieldFlags = []struct{ field, flag string }{
 	{"records[].name", "-name"},
 	{"records[].ttl", "-ttl"},
 	{"records[].types", "-type"},
+	{"records[].interface_id", "-interface-id"},
 	{"zones[].id", "-zone-id"},
 	{"zones[].name", "-zone"},
 	{"zones", "-zone"},

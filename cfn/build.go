@@ -269,6 +269,9 @@ func (b *builder) stage() {
 	if p.dyndns2 {
 		ids = append(ids, b.id(IDNicResource), b.id(IDNicUpdateResource))
 	}
+	if p.queryCredentials {
+		ids = append(ids, b.id(IDNicUpdateURLResource))
+	}
 	ids = append(ids, b.methods...)
 	ids = append(ids, b.apiParts...)
 	sort.Strings(ids)
@@ -310,6 +313,14 @@ func (b *builder) stage() {
 			ThrottlingRateLimit:  cloudformation.Float64(p.limits.DynDNS2Rate),
 			ThrottlingBurstLimit: cloudformation.Int(p.limits.DynDNS2Burst),
 		})
+		if p.queryCredentials {
+			settings = append(settings, apigateway.Stage_MethodSetting{
+				HttpMethod:           cloudformation.String("GET"),
+				ResourcePath:         cloudformation.String("/~1nic~1update-url"),
+				ThrottlingRateLimit:  cloudformation.Float64(p.limits.DynDNS2Rate),
+				ThrottlingBurstLimit: cloudformation.Int(p.limits.DynDNS2Burst),
+			})
+		}
 		for _, d := range p.dyndns2Users() {
 			variables[d.stageVariable()] = cloudformation.Ref(p.passwordParam(d))
 		}

@@ -53,6 +53,12 @@ type Config struct {
 	// GET /STAGE/nic/update?hostname=NAME&myip=IP with HTTP Basic auth (user
 	// = device name, password = a NoEcho template parameter per device).
 	DynDNS2 bool `yaml:"dyndns2"`
+	// QueryCredentials adds GET /STAGE/nic/update-url: the dyndns2 endpoint
+	// for routers that can put credentials only in the URL (FritzBox,
+	// Synology), as ?username=DEVICE&password=PASSWORD. It has no Basic
+	// challenge (/nic/update keeps it), and costs a second copy of the
+	// dyndns2 mapping templates. Needs DynDNS2.
+	QueryCredentials bool `yaml:"query_credentials"`
 	// Limits are the throttles and quotas; zero fields take the defaults.
 	Limits Limits `yaml:"limits"`
 

@@ -19,6 +19,11 @@ const (
 	// Basic's challenge (see dyndns2 below).
 	IDNicAuthValidator = "NicAuthValidator"
 	IDNicAuthChallenge = "NicAuthChallenge"
+	// IDNicUpdateURLResource and IDNicUpdateURLMethod are GET
+	// /nic/update-url, for routers that send credentials in the query
+	// (Config.QueryCredentials).
+	IDNicUpdateURLResource = "NicUpdateUrlResource"
+	IDNicUpdateURLMethod   = "NicUpdateUrlMethod"
 	// ParamPassword is the NoEcho parameter of a device's dyndns2 password;
 	// devices other than the implicit one append their CamelCase name.
 	ParamPassword = "Password"
@@ -107,31 +112,63 @@ func (b *builder) dyndns2() error {
 		ResponseTemplates: map[string]string{"application/json": "badauth\n", "text/plain": "badauth\n"},
 	}
 	b.apiParts = append(b.apiParts, b.id(IDNicAuthValidator), b.id(IDNicAuthChallenge))
+	b.nicMethod(IDNicUpdateMethod, IDNicUpdateResource, request, true)
+	if p.queryCredentials {
+		// Routers that can put credentials only in the URL (FritzBox,
+		// Synology) send none in a header: they get a resource of their own,
+		// without the challenge, and the same template (a header still wins).
+		b.t.Resources[b.id(IDNicUpdateURLResource)] = &apigateway.Resource{
+			RestApiId: cloudformation.Ref(b.id(IDRestAPI)),
+			ParentId:  cloudformation.Ref(b.id(IDNicResource)),
+			PathPart:  "update-url",
+		}
+		b.texts[IDNicUpdateURLMethod+" request template"] = request
+		b.nicMethod(IDNicUpdateURLMethod, IDNicUpdateURLResource, request, false)
+	}
+	return nil
+}
+
+// nicMethod adds a dyndns2 GET method; challenge makes the Authorization
+// header required, so that a request without it gets Basic's challenge.
+func (b *builder) nicMethod(methodID, resourceID, request string, challenge bool) {
+	p := b.p
 	// Every answer is text with status 200 (401 for badauth), whatever Route
 	// 53 answered: clients read the body of a 2xx only. The templates set
-	// the status; integration responses are keyed by status code, so each
-	// class of Route 53 answer needs its own before the override.
+	// the status ($context.responseOverride.status, documented); the default
+	// integration response takes Route 53's 2xx and 4xx answers alike (were
+	// the override lost, badauth would be a 200 whose body still says
+	// badauth, which ddclient and inadyn read as a failure).
 	text := map[string]string{"method.response.header.Content-Type": "'text/plain; charset=utf-8'"}
 	textHeaders := map[string]string{"method.response.header.Content-Type": "false"}
 	answer := map[string]string{"application/json": templates.DynDNS2Response(false)}
-	b.t.Resources[b.id(IDNicUpdateMethod)] = &apigateway.Method{
+	params := map[string]string{
+		"method.request.querystring.hostname":     "false",
+		"method.request.querystring.myip":         "false",
+		"method.request.querystring.ip6lanprefix": "false",
+		"method.request.header.Authorization":     "false",
+	}
+	var validator *string
+	if challenge {
+		params["method.request.header.Authorization"] = "true"
+		validator = cloudformation.String(cloudformation.Ref(b.id(IDNicAuthValidator)))
+	} else {
+		params["method.request.querystring.username"] = "false"
+		params["method.request.querystring.password"] = "false"
+	}
+	b.t.Resources[b.id(methodID)] = &apigateway.Method{
 		RestApiId:          cloudformation.Ref(b.id(IDRestAPI)),
-		ResourceId:         cloudformation.Ref(b.id(IDNicUpdateResource)),
+		ResourceId:         cloudformation.Ref(b.id(resourceID)),
 		HttpMethod:         "GET",
 		AuthorizationType:  cloudformation.String("NONE"),
 		ApiKeyRequired:     cloudformation.Bool(false),
-		RequestValidatorId: cloudformation.String(cloudformation.Ref(b.id(IDNicAuthValidator))),
-		RequestParameters: map[string]string{
-			"method.request.querystring.hostname": "false",
-			"method.request.querystring.myip":     "false",
-			"method.request.header.Authorization": "true",
-		},
+		RequestValidatorId: validator,
+		RequestParameters:  params,
 		Integration: b.route53Integration(request,
 			// The template sets the zone of the names; this is only the default.
 			"stageVariables."+p.zones[0].stageVar,
 			[]apigateway.Method_IntegrationResponse{
+				// Route 53's 2xx and 4xx answers: one template reads both.
 				{StatusCode: "200", ResponseTemplates: answer, ResponseParameters: text},
-				{StatusCode: "400", SelectionPattern: cloudformation.String(`4\d{2}`), ResponseTemplates: answer, ResponseParameters: text},
 				{StatusCode: "503", SelectionPattern: cloudformation.String(`5\d{2}`), ResponseTemplates: map[string]string{"application/json": templates.DynDNS2Response(true)}, ResponseParameters: text},
 			}),
 		MethodResponses: []apigateway.Method_MethodResponse{
@@ -141,6 +178,5 @@ func (b *builder) dyndns2() error {
 			{StatusCode: "503", ResponseParameters: textHeaders},
 		},
 	}
-	b.methods = append(b.methods, b.id(IDNicUpdateMethod))
-	return nil
+	b.methods = append(b.methods, b.id(methodID))
 }

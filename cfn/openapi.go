@@ -147,7 +147,7 @@ func BuildSAM(cfg Config) (*cloudformation.Template, error) {
 		}
 	}
 	for _, id := range append(append([]string{b.id(IDRestAPI), b.id(IDZoneResource), b.id(IDNicResource), b.id(IDNicUpdateResource),
-		b.deployment, b.id(IDStage)}, b.methods...), b.apiParts...) {
+		b.id(IDNicUpdateURLResource), b.deployment, b.id(IDStage)}, b.methods...), b.apiParts...) {
 		delete(b.t.Resources, id)
 	}
 	b.t.Resources[b.id(IDRestAPI)] = &serverless.Api{
@@ -187,6 +187,7 @@ func (b *builder) openAPI() ordered {
 	for _, m := range []struct{ id, path string }{
 		{b.id(IDUpdateMethod), "/{zone_id}"},
 		{b.id(IDNicUpdateMethod), "/nic/update"},
+		{b.id(IDNicUpdateURLMethod), "/nic/update-url"},
 	} {
 		method, ok := b.t.Resources[m.id].(*apigateway.Method)
 		if !ok {

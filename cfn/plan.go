@@ -26,9 +26,11 @@ type plan struct {
 	devices     []*devicePlan
 	open        bool
 	dyndns2     bool
-	dualstack   bool
-	limits      Limits
-	warnings    []string
+	// queryCredentials adds /nic/update-url (credentials in the query).
+	queryCredentials bool
+	dualstack        bool
+	limits           Limits
+	warnings         []string
 }
 
 type zonePlan struct {
@@ -128,14 +130,15 @@ func normalizeZoneID(s string) (string, string) {
 // AddTo can honour: references to resources already in the template.
 func (c Config) plan(embedded bool) (*plan, error) {
 	p := &plan{
-		prefix:      c.Prefix,
-		role:        c.Role,
-		apiName:     c.APIName,
-		description: c.Description,
-		stage:       c.Stage,
-		open:        c.Open,
-		dyndns2:     c.DynDNS2,
-		limits:      c.Limits.withDefaults(),
+		prefix:           c.Prefix,
+		role:             c.Role,
+		apiName:          c.APIName,
+		description:      c.Description,
+		stage:            c.Stage,
+		open:             c.Open,
+		dyndns2:          c.DynDNS2,
+		queryCredentials: c.QueryCredentials,
+		limits:           c.Limits.withDefaults(),
 	}
 	if p.apiName == "" {
 		p.apiName = DefaultAPIName
@@ -184,6 +187,9 @@ func (c Config) plan(embedded bool) (*plan, error) {
 				p.dualstack = true
 			}
 		}
+	}
+	if p.queryCredentials && !p.dyndns2 {
+		return nil, bad("query_credentials", "true", "credentials in the URL are for the dyndns2 endpoint: set dyndns2 too")
 	}
 	if p.dyndns2 {
 		if err := p.checkDynDNS2(); err != nil {

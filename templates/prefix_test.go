@@ -158,3 +158,28 @@ func TestPrefixAnswers(t *testing.T) {
 		}
 	}
 }
+
+// A stack without an interface id carries no prefix code, and ignores
+// ip6lanprefix like any parameter it does not know.
+func TestPrefixCodeOnlyWhenUsed(t *testing.T) {
+	with, err := UpdateRequest(prefixData())
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, err := UpdateRequest(answersData())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(with, "$prefixParam.toLowerCase()") || strings.Contains(without, "$prefixParam.toLowerCase()") {
+		t.Error("the prefix code should be in the stack with an interface id only")
+	}
+	status, body := exchange(t, world{}, without, func(class int) string {
+		if class == 2 {
+			return UpdateResponse()
+		}
+		return UpdateError(class == 5)
+	}, call{key: "KEYLAPTOP", sourceIP: "192.0.2.8", query: map[string]string{"ip6lanprefix": "garbage"}})
+	if status != 200 || !strings.Contains(body, `"value":"192.0.2.8"`) {
+		t.Errorf("ip6lanprefix on a stack without interface ids: %d %s", status, body)
+	}
+}

@@ -115,7 +115,7 @@ func UpdateRequest(d Data) (string, error) {
 		return "", err
 	}
 	return lean("request template of the update endpoint",
-		data, updateRequestVTL, decideVTL, updateCheckVTL, changeBatchVTL), nil
+		data, updateRequestVTL, d.decide(), updateCheckVTL, changeBatchVTL), nil
 }
 
 // UpdateResponse renders the response template of the JSON update endpoint
@@ -145,7 +145,7 @@ func DynDNS2Request(d Data) (string, error) {
 		return "", err
 	}
 	return lean("request template of the dyndns2 endpoint",
-		data, dyndns2RequestVTL, decideVTL, dyndns2AnswerVTL, changeBatchVTL), nil
+		data, dyndns2RequestVTL, d.decide(), dyndns2AnswerVTL, changeBatchVTL), nil
 }
 
 // DynDNS2Response renders the response template of the dyndns2 endpoint:
@@ -157,6 +157,20 @@ func DynDNS2Response(serverError bool) string {
 		return lean("response template of the dyndns2 endpoint, Route 53 5xx", dyndns2FailedVTL)
 	}
 	return lean("response template of the dyndns2 endpoint", dyndns2ResponseVTL)
+}
+
+// decide is decide.vtl, less the reading of ip6lanprefix when no record
+// has an interface id to complete it with (a stack pays for it only when it
+// uses it; the parameter is then ignored, like any unknown one).
+func (d Data) decide() string {
+	for _, r := range d.Records {
+		if r.InterfaceID != "" {
+			return decideVTL
+		}
+	}
+	begin := strings.Index(decideVTL, "## ddnsgen:prefix-begin")
+	end := strings.Index(decideVTL, "## ddnsgen:prefix-end")
+	return decideVTL[:begin] + decideVTL[end:]
 }
 
 // lean drops the full-line ## comments of template source: they explain

@@ -96,11 +96,7 @@ func TestDataBlock(t *testing.T) {
 // The request template's IPv6 pattern (a Java regex, but one RE2 reads the
 // same way) must accept exactly the textual IPv6 addresses without a zone.
 func TestIPv6Pattern(t *testing.T) {
-	m := regexp.MustCompile(`\$a\.toLowerCase\(\)\.matches\('([^']+)'\)`).FindStringSubmatch(decideVTL)
-	if m == nil {
-		t.Fatal("decide.vtl has no IPv6 pattern")
-	}
-	re := regexp.MustCompile("^(?:" + m[1] + ")$")
+	re := ipv6Pattern(t)
 	for _, s := range []string{
 		"::", "::1", "1::", "2001:db8::1", "2001:0db8:0000:0000:0000:ff00:0042:8329", "fe80::1:2:3:4",
 		"1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "::ffff:192.0.2.1", "64:ff9b::192.0.2.33",
@@ -118,8 +114,7 @@ func TestIPv6Pattern(t *testing.T) {
 }
 
 func FuzzIPv6Pattern(f *testing.F) {
-	m := regexp.MustCompile(`\$a\.toLowerCase\(\)\.matches\('([^']+)'\)`).FindStringSubmatch(decideVTL)
-	re := regexp.MustCompile("^(?:" + m[1] + ")$")
+	re := ipv6Pattern(f)
 	for _, s := range []string{"::1", "2001:db8::1", "::ffff:1.2.3.4", "1:2:3:4:5:6:7:8"} {
 		f.Add(s)
 	}
@@ -130,4 +125,15 @@ func FuzzIPv6Pattern(f *testing.F) {
 			t.Errorf("IPv6 pattern on %q: %v, netip says %v", s, got, want)
 		}
 	})
+}
+
+// ipv6Pattern is the request template's IPv6 pattern (a Java regex, but one
+// RE2 reads the same way): $hex6, and the forms with a dotted IPv4 part.
+func ipv6Pattern(tb testing.TB) *regexp.Regexp {
+	hex6 := regexp.MustCompile(`#set\(\$hex6 = '([^']+)'\)`).FindStringSubmatch(decideVTL)
+	full := regexp.MustCompile(`\$a\.toLowerCase\(\)\.matches\("\$hex6\|([^"]+)"\)`).FindStringSubmatch(decideVTL)
+	if hex6 == nil || full == nil {
+		tb.Fatal("decide.vtl has no IPv6 pattern")
+	}
+	return regexp.MustCompile("^(?:" + hex6[1] + "|" + full[1] + ")$")
 }

@@ -18,20 +18,21 @@ import (
 type options struct {
 	fs *flag.FlagSet
 
-	configFile string
-	zoneID     string
-	zones      listFlag
-	names      listFlag
-	iids       listFlag
-	devices    listFlag
-	ttl        int
-	types      string
-	stage      string
-	apiName    string
-	apiKey     bool
-	ipv4Only   bool
-	dyndns2    bool
-	limits     cfn.Limits
+	configFile       string
+	zoneID           string
+	zones            listFlag
+	names            listFlag
+	iids             listFlag
+	devices          listFlag
+	ttl              int
+	types            string
+	stage            string
+	apiName          string
+	apiKey           bool
+	ipv4Only         bool
+	dyndns2          bool
+	queryCredentials bool
+	limits           cfn.Limits
 
 	format  string
 	output  string
@@ -76,6 +77,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.BoolVar(&o.apiKey, "api-key", true, "require an API key (x-api-key); -api-key=false is the seed's open endpoint")
 	fs.BoolVar(&o.ipv4Only, "ipv4-only", false, "keep the endpoint IPv4-only even when a record takes AAAA")
 	fs.BoolVar(&o.dyndns2, "dyndns2", false, "add GET /STAGE/nic/update for routers, ddclient and inadyn (HTTP Basic auth; a password parameter per device)")
+	fs.BoolVar(&o.queryCredentials, "query-credentials", false, "with -dyndns2: add GET /STAGE/nic/update-url, which takes ?username=DEVICE&password=PASSWORD, for routers that cannot send Basic auth (FritzBox, Synology)")
 	fs.Float64Var(&o.limits.DynDNS2Rate, "dyndns2-rate", cfn.DefaultLimits.DynDNS2Rate, "the dyndns2 endpoint's `rate` in requests per second, all callers together")
 	fs.IntVar(&o.limits.DynDNS2Burst, "dyndns2-burst", cfn.DefaultLimits.DynDNS2Burst, "the dyndns2 endpoint's burst (`requests`)")
 	fs.Float64Var(&o.limits.KeyRate, "key-rate", cfn.DefaultLimits.KeyRate, "each API key's `rate` in requests per second")
@@ -178,12 +180,13 @@ func (o *options) config() (cfn.Config, error) {
 		}
 	}
 	c := cfn.Config{
-		APIName:  o.apiName,
-		Stage:    o.stage,
-		Open:     !o.apiKey,
-		IPv4Only: o.ipv4Only,
-		DynDNS2:  o.dyndns2,
-		Limits:   o.limits,
+		APIName:          o.apiName,
+		Stage:            o.stage,
+		Open:             !o.apiKey,
+		IPv4Only:         o.ipv4Only,
+		DynDNS2:          o.dyndns2,
+		QueryCredentials: o.queryCredentials,
+		Limits:           o.limits,
 	}
 	if o.set("zone-id") && len(o.zones) > 0 {
 		return c, usagef("-zone-id %q: use -zone NAME=ID for each zone when there are several", o.zoneID)
@@ -266,6 +269,7 @@ var fieldFlags = []struct{ field, flag string }{
 	{"limits.dyndns2_rate", "-dyndns2-rate"},
 	{"limits.dyndns2_burst", "-dyndns2-burst"},
 	{"dyndns2", "-dyndns2"},
+	{"query_credentials", "-query-credentials"},
 	{"role_arn", "-role-arn"},
 	{"region", "-region"},
 }

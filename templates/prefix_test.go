@@ -183,3 +183,26 @@ func TestPrefixCodeOnlyWhenUsed(t *testing.T) {
 		t.Errorf("ip6lanprefix on a stack without interface ids: %d %s", status, body)
 	}
 }
+
+// A router that lacks one of its addresses fills in an empty side
+// (FritzBox's myip=<ipaddr>,<ip6addr> on DS-Lite): the other side is taken;
+// nothing at all means the caller's address.
+func TestEmptyAddressSide(t *testing.T) {
+	request, err := DynDNS2Request(prefixData())
+	if err != nil {
+		t.Fatal(err)
+	}
+	router := basic("router", "s3cretpassw0rd123456")
+	for myip, want := range map[string]string{
+		",2001:db8::7":   "good 2001:db8::7\n",
+		"198.51.100.7,":  "good 198.51.100.7\n",
+		",":              "good 192.0.2.7\n",
+		",,2001:db8::7,": "dnserr\n",
+	} {
+		status, body := exchange(t, world{}, request, func(class int) string { return DynDNS2Response(class == 5) },
+			call{header: router, sourceIP: "192.0.2.7", query: map[string]string{"hostname": "home.acme.local", "myip": myip}})
+		if status != 200 || body != want {
+			t.Errorf("myip=%q: %d %q, want %q", myip, status, body, want)
+		}
+	}
+}

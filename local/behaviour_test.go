@@ -275,7 +275,8 @@ func withStage(keyed bool) string {
 }
 
 // fakeRoute53 answers ChangeResourceRecordSets for any zone as moto 5.2
-// does (no Comment in ChangeInfo), and GetHostedZone for ZKNOWN only.
+// does (no Comment in ChangeInfo), and GetHostedZone for ZKNOWN only (ZBUSY:
+// Throttling; others: NoSuchHostedZone).
 type fakeRoute53 struct {
 	*httptest.Server
 	mu    sync.Mutex
@@ -292,6 +293,9 @@ func newFakeRoute53(t *testing.T) *fakeRoute53 {
 		switch {
 		case r.Method == "GET" && r.URL.Path == "/2013-04-01/hostedzone/ZKNOWN":
 			io.WriteString(w, `<GetHostedZoneResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><HostedZone><Id>/hostedzone/ZKNOWN</Id></HostedZone></GetHostedZoneResponse>`)
+		case r.Method == "GET" && r.URL.Path == "/2013-04-01/hostedzone/ZBUSY":
+			w.WriteHeader(400)
+			io.WriteString(w, `<ErrorResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r</RequestId></ErrorResponse>`)
 		case r.Method == "GET":
 			w.WriteHeader(404)
 			io.WriteString(w, `<ErrorResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><Error><Type>Sender</Type><Code>NoSuchHostedZone</Code><Message>No hosted zone found with ID: x</Message></Error><RequestId>r</RequestId></ErrorResponse>`)
@@ -432,7 +436,8 @@ func TestAccessDenied(t *testing.T) {
 // TestZoneLookupFirst: for a zone that does not exist, the world where
 // Route 53 looks the zone up first answers NoSuchHostedZone; the default
 // world asks IAM first (AccessDenied). A zone that exists but is not the
-// role's is AccessDenied in both.
+// role's is AccessDenied in both, and a lookup Route 53 refuses (throttling)
+// is the call's answer.
 func TestZoneLookupFirst(t *testing.T) {
 	for _, c := range []struct {
 		first  bool
@@ -443,6 +448,9 @@ func TestZoneLookupFirst(t *testing.T) {
 		{false, "/ddns/ZMISSING", "AccessDenied", "on resource: arn:aws:route53:::hostedzone/ZMISSING because"},
 		{true, "/ddns/ZMISSING", "NoSuchHostedZone", "<Message>No hosted zone found with ID: ZMISSING</Message>"},
 		{true, "/ddns/ZKNOWN", "", ""}, // exists and allowed: 200
+		// The lookup is part of the call: what Route 53 answers it is the
+		// call's answer.
+		{true, "/ddns/ZBUSY", "Throttling", "<Message>Rate exceeded</Message>"},
 	} {
 		srv, _ := serveBehaviour(t, withStage(false), local.Options{ZoneLookupFirst: c.first})
 		a := get(t, srv.APIs[0].URL+c.path)

@@ -321,30 +321,36 @@ func echoComment(body, comment string) string {
 	return body[:end] + "<Comment>" + esc.String() + "</Comment>" + body[end:]
 }
 
-// zoneExists asks Route 53 (GetHostedZone) whether a hosted zone exists.
-func (s *Server) zoneExists(ctx context.Context, zone string) (bool, error) {
+// lookUpZone asks Route 53 (GetHostedZone) whether a hosted zone exists:
+// nil if it does, else the answer the ChangeResourceRecordSets call gets:
+// NoSuchHostedZone, or whatever else Route 53 answered the lookup (a
+// throttling error, a 5xx), as the call's own answer.
+func (s *Server) lookUpZone(ctx context.Context, zone string) (*backendResponse, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(s.o.Route53URL, "/")+"/2013-04-01/hostedzone/"+url.PathEscape(zone), nil)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	sum := sha256.Sum256(nil)
 	creds := aws.Credentials{AccessKeyID: "ASIALABSTANDIN000000", SecretAccessKey: "lab-stand-in-secret", SessionToken: "lab-stand-in-session"}
 	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "route53", "us-east-1", time.Now()); err != nil {
-		return false, err
+		return nil, err
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return false, fmt.Errorf("calling Route 53 at %s: %w", s.o.Route53URL, err)
+		return nil, fmt.Errorf("calling Route 53 at %s: %w", s.o.Route53URL, err)
 	}
 	defer resp.Body.Close()
-	io.Copy(io.Discard, resp.Body)
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 10<<20))
+	if err != nil {
+		return nil, err
+	}
 	switch resp.StatusCode {
 	case http.StatusOK:
-		return true, nil
+		return nil, nil
 	case http.StatusNotFound:
-		return false, nil
+		return errorResponse(route53.NoSuchHostedZone(zone)), nil
 	}
-	return false, fmt.Errorf("GetHostedZone %s at %s: status %d", zone, s.o.Route53URL, resp.StatusCode)
+	return &backendResponse{status: resp.StatusCode, header: resp.Header, body: string(b)}, nil
 }
 
 var rrsetPath = regexp.MustCompile(`^/2013-04-01/hostedzone/([^/]+)/rrset/?$`)
@@ -361,12 +367,9 @@ func (s *Server) checkRoute53(ctx context.Context, method, path string, body []b
 	if s.o.ZoneLookupFirst {
 		// The world where Route 53 looks the zone up before IAM is asked
 		// (undocumented, as is the other order).
-		ok, err := s.zoneExists(ctx, zone)
-		if err != nil {
-			return nil, nil, err
-		}
-		if !ok {
-			return errorResponse(route53.NoSuchHostedZone(zone)), nil, nil
+		resp, err := s.lookUpZone(ctx, zone)
+		if err != nil || resp != nil {
+			return resp, nil, err
 		}
 	}
 	batch, err := route53.ParseChangeBatch(body)

@@ -130,6 +130,10 @@ func (s stackSpec) zoneOf(name string) string {
 	return best
 }
 
+// labAccountID is the account the lab stacks are served in: IAM's
+// AccessDenied names it (and the role), and no answer may.
+const labAccountID = "123456789012"
+
 // labWorld is one answer to the behaviours of AWS that are neither
 // documented nor validated: the lab models each both ways, and the tests
 // run every case in each world.
@@ -223,7 +227,7 @@ func startStack(t *testing.T, spec stackSpec, w labWorld) *stack {
 	s.srv, err = local.Start(context.Background(), local.Options{
 		Template: b, Parameters: s.params, Route53URL: s.fault.URL,
 		APIKeys: s.keys, PhysicalIDs: physical, TrustSourceIPHeader: true, Unthrottled: true, Engine: eng,
-		Carry: w.carry, ZoneLookupFirst: w.zoneLookupFirst, Log: testLog{t},
+		AccountID: labAccountID, Carry: w.carry, ZoneLookupFirst: w.zoneLookupFirst, Log: testLog{t},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -196,8 +196,16 @@ type apiAnswer struct {
 	Source  string
 }
 
+// decode reads a JSON answer, failing the test if it names the lab stack's
+// account or role: IAM's and Route 53's messages do, and must never reach
+// a caller.
 func decode(t *testing.T, body string) apiAnswer {
 	t.Helper()
+	for _, secret := range []string{labAccountID, "assumed-role/", "BackplaneAssumeRoleSession"} {
+		if strings.Contains(body, secret) {
+			t.Errorf("the answer names the stack's account or role (%q): %s", secret, body)
+		}
+	}
 	var a apiAnswer
 	if err := json.Unmarshal([]byte(body), &a); err != nil {
 		t.Fatalf("the answer is not JSON: %v\n%s", err, body)
@@ -334,7 +342,7 @@ func (s *stack) route53Errors(spec stackSpec) {
 	}{
 		{route53.Throttling(), 429},
 		{route53.PriorRequestNotComplete(), 429},
-		{&route53.Error{Status: 403, Code: "AccessDenied", Message: "User: x is not authorized"}, 403},
+		{&route53.Error{Status: 403, Code: "AccessDenied", Message: "User: arn:aws:sts::" + labAccountID + ":assumed-role/ddns-Role-0123456789AB/BackplaneAssumeRoleSession is not authorized to perform: route53:ChangeResourceRecordSets on resource: arn:aws:route53:::hostedzone/" + s.zones[zone] + " with an explicit deny in a service control policy"}, 403},
 		{route53.NoSuchHostedZone(s.zones[zone]), 404},
 		{route53.InvalidChangeBatch("Tried to create resource record set [name='" + name + ".', type='A'] but it already exists"), 400},
 		{route53.InternalFailure(), 502},

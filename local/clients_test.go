@@ -70,7 +70,11 @@ func runClient(t *testing.T, name string, args ...string) (string, int) {
 // the README says (over plain HTTP to 127.0.0.1 instead of HTTPS to AWS).
 func TestDDClient(t *testing.T) {
 	lab.Require(t, "ddclient")
-	s := startStack(t, specNamed(t, "dyndns2-devices.yaml"))
+	forEachWorld(t, ddclientRuns)
+}
+
+func ddclientRuns(t *testing.T, w labWorld) {
+	s := startStack(t, specNamed(t, "dyndns2-devices.yaml"), w)
 	host := strings.TrimPrefix(s.api.URL, "http://")
 	conf := func(t *testing.T, password, use string) string {
 		c := readmeBlock(t, "ddclient.conf")
@@ -126,7 +130,11 @@ func TestDDClient(t *testing.T) {
 // that inadyn asks no DNS server and no public IP service).
 func TestInadyn(t *testing.T) {
 	lab.Require(t, "inadyn")
-	s := startStack(t, specNamed(t, "dyndns2-devices.yaml"))
+	forEachWorld(t, inadynRuns)
+}
+
+func inadynRuns(t *testing.T, w labWorld) {
+	s := startStack(t, specNamed(t, "dyndns2-devices.yaml"), w)
 	host := strings.TrimPrefix(s.api.URL, "http://")
 	inadyn := func(t *testing.T, password, ip string) (string, int) {
 		c := readmeBlock(t, "inadyn.conf")

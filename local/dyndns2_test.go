@@ -28,8 +28,12 @@ func basic(user, pass string) string {
 // TestDynDNS2Answers drives /nic/update with every answer dyndns2 has, and
 // hostile input, and checks each answer line and the records afterwards.
 func TestDynDNS2Answers(t *testing.T) {
+	forEachWorld(t, dyndns2Answers)
+}
+
+func dyndns2Answers(t *testing.T, w labWorld) {
 	spec := specNamed(t, "dyndns2-devices.yaml")
-	s := startStack(t, spec)
+	s := startStack(t, spec, w)
 	router := basic("router", s.params["PasswordRouter"])
 	nas := basic("nas", s.params["PasswordNas"])
 	from := "X-Lab-Source-Ip: 192.0.2.10"
@@ -135,8 +139,12 @@ func TestDynDNS2Answers(t *testing.T) {
 // TestDynDNS2Headers: the answer is text, and a refused login asks for
 // Basic credentials (routers that wait for a challenge then send them).
 func TestDynDNS2Headers(t *testing.T) {
+	forEachWorld(t, dyndns2Headers)
+}
+
+func dyndns2Headers(t *testing.T, w labWorld) {
 	spec := specNamed(t, "dyndns2.yaml")
-	s := startStack(t, spec)
+	s := startStack(t, spec, w)
 	for _, c := range []struct {
 		headers []string
 		status  int

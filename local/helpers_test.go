@@ -130,10 +130,49 @@ func (s stackSpec) zoneOf(name string) string {
 	return best
 }
 
+// labAccountID is the account the lab stacks are served in: IAM's
+// AccessDenied names it (and the role), and no answer may.
+const labAccountID = "123456789012"
+
+// labWorld is one answer to the behaviours of AWS that are neither
+// documented nor validated: the lab models each both ways, and the tests
+// run every case in each world.
+type labWorld struct {
+	name string
+	// carry: a response template reads the $context.requestOverride its
+	// request template set (local.Options.Carry).
+	carry bool
+	// zoneLookupFirst: Route 53 answers NoSuchHostedZone before IAM is
+	// asked (local.Options.ZoneLookupFirst).
+	zoneLookupFirst bool
+}
+
+// carryWorlds are the worlds every lab test runs in: the pessimistic one
+// first.
+var carryWorlds = []labWorld{
+	{name: "carry=off"},
+	{name: "carry=on", carry: true},
+}
+
+// zoneFirstWorlds add the other order of Route 53's checks, for the cases
+// it can change (refusals and Route 53's errors).
+var zoneFirstWorlds = []labWorld{
+	{name: "carry=off,zone-lookup-first", zoneLookupFirst: true},
+	{name: "carry=on,zone-lookup-first", carry: true, zoneLookupFirst: true},
+}
+
+// forEachWorld runs f as one sub-test per carry world, named for it (e.g.
+// TestDynDNS2Answers/carry=off): one table of cases, run in every world.
+func forEachWorld(t *testing.T, f func(t *testing.T, w labWorld)) {
+	for _, w := range carryWorlds {
+		t.Run(w.name, func(t *testing.T) { f(t, w) })
+	}
+}
+
 // startStack creates the zones in a fresh moto, deploys the golden template
-// with `aws cloudformation deploy` and serves it with the lab, Route 53 calls
-// going through a fault injector in front of moto.
-func startStack(t *testing.T, spec stackSpec) *stack {
+// with `aws cloudformation deploy` and serves it with the lab in world w,
+// Route 53 calls going through a fault injector in front of moto.
+func startStack(t *testing.T, spec stackSpec, w labWorld) *stack {
 	t.Helper()
 	lab.Require(t, "moto_server", "aws", "curl")
 	eng := lab.Velocity(t)
@@ -188,7 +227,7 @@ func startStack(t *testing.T, spec stackSpec) *stack {
 	s.srv, err = local.Start(context.Background(), local.Options{
 		Template: b, Parameters: s.params, Route53URL: s.fault.URL,
 		APIKeys: s.keys, PhysicalIDs: physical, TrustSourceIPHeader: true, Unthrottled: true, Engine: eng,
-		Log: testLog{t},
+		AccountID: labAccountID, Carry: w.carry, ZoneLookupFirst: w.zoneLookupFirst, Log: testLog{t},
 	})
 	if err != nil {
 		t.Fatal(err)

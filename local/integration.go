@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"maps"
@@ -37,7 +38,7 @@ func (s *Server) integrate(w http.ResponseWriter, r *http.Request, c *call) {
 	in := c.method.integration
 	if in.typ != "AWS" {
 		s.logf("%s: integration type %s is not modelled by the lab\n", c.method.logicalID, in.typ)
-		s.gateway(w, c, "API_CONFIGURATION_ERROR")
+		s.gateway(w, r, c, "API_CONFIGURATION_ERROR")
 		return
 	}
 	// The request template is chosen by Content-Type; none sent counts as
@@ -64,14 +65,14 @@ func (s *Server) integrate(w http.ResponseWriter, r *http.Request, c *call) {
 		res, err := s.engine.Render(req)
 		if err != nil {
 			s.logf("%s: request template: %v\n", c.method.logicalID, err)
-			s.gateway(w, c, "API_CONFIGURATION_ERROR")
+			s.gateway(w, r, c, "API_CONFIGURATION_ERROR")
 			return
 		}
 		payload = res.Output
 		overrides = res.RequestOverride
 		responseOverride = res.ResponseOverride
 	case in.passthrough == "NEVER" || (in.passthrough == "WHEN_NO_TEMPLATES" && len(in.templates) > 0):
-		s.gateway(w, c, "UNSUPPORTED_MEDIA_TYPE")
+		s.gateway(w, r, c, "UNSUPPORTED_MEDIA_TYPE")
 		return
 	default:
 		payload = c.body
@@ -80,7 +81,7 @@ func (s *Server) integrate(w http.ResponseWriter, r *http.Request, c *call) {
 	backend, err := s.callAWS(r.Context(), c, in, payload, overrides)
 	if err != nil {
 		s.logf("%s: integration: %v\n", c.method.logicalID, err)
-		s.gateway(w, c, "API_CONFIGURATION_ERROR")
+		s.gateway(w, r, c, "API_CONFIGURATION_ERROR")
 		return
 	}
 
@@ -104,7 +105,7 @@ func (s *Server) integrate(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	if chosen == nil {
 		s.logf("%s: no integration response for status %s and no default\n", c.method.logicalID, status)
-		s.gateway(w, c, "API_CONFIGURATION_ERROR")
+		s.gateway(w, r, c, "API_CONFIGURATION_ERROR")
 		return
 	}
 	out := backend.body
@@ -126,15 +127,21 @@ func (s *Server) integrate(w http.ResponseWriter, r *http.Request, c *call) {
 		// The response template is chosen by Accept; none (or */*) means
 		// application/json, no match means the first template.
 		key := pickResponseTemplate(chosen.templates, r.Header.Get("Accept"))
+		// What the request template put in $context.requestOverride reaches
+		// the response template only in the world that carries it.
+		carried := velocity.RequestOverride{}
+		if s.o.Carry {
+			carried = overrides
+		}
 		res, err := s.engine.Render(velocity.Request{
 			Template: chosen.templates[key], Body: backend.body,
 			Path: c.pathParams, QueryString: c.query, Header: c.header,
 			Context: c.context, StageVariables: c.stage.variables,
-			RequestOverride: overrides, ResponseOverride: responseOverride,
+			RequestOverride: carried, ResponseOverride: responseOverride,
 		})
 		if err != nil {
 			s.logf("%s: response template: %v\n", c.method.logicalID, err)
-			s.gateway(w, c, "API_CONFIGURATION_ERROR")
+			s.gateway(w, r, c, "API_CONFIGURATION_ERROR")
 			return
 		}
 		out = res.Output
@@ -152,10 +159,39 @@ func (s *Server) integrate(w http.ResponseWriter, r *http.Request, c *call) {
 		header.Set("Content-Type", "application/json")
 	}
 	for k, v := range header {
-		w.Header()[k] = v
+		w.Header()[remapped(k)] = v
 	}
 	w.WriteHeader(code)
 	io.WriteString(w, out)
+}
+
+// remappedHeaders are the headers API Gateway renames to
+// x-amzn-Remapped-NAME when the integration response of an AWS or HTTP
+// (non-proxy) integration sets them, by method response header mapping or
+// $context.responseOverride.header: AWS's list of reserved headers ("Amazon
+// API Gateway important notes for REST APIs"), as LocalStack's
+// AWS-validated test_apigateway_header_remapping_aws observed it
+// (localstack/services/apigateway/next_gen/execute_api/handlers/
+// method_response.py). Gateway responses are not remapped.
+var remappedHeaders = map[string]string{}
+
+func init() {
+	for _, name := range []string{
+		"Connection", "Content-Length", "Date", "Server", // every integration type
+		"Authorization", "Content-MD5", "Expect", "Host", "Max-Forwards", "Proxy-Authenticate",
+		"Trailer", "Upgrade", "User-Agent", "WWW-Authenticate",
+	} {
+		remappedHeaders[http.CanonicalHeaderKey(name)] = name
+	}
+}
+
+// remapped is the name a header set by an integration response reaches the
+// caller under.
+func remapped(name string) string {
+	if n, ok := remappedHeaders[http.CanonicalHeaderKey(name)]; ok {
+		return "x-amzn-Remapped-" + n
+	}
+	return name
 }
 
 func pickResponseTemplate(templates map[string]string, accept string) string {
@@ -230,7 +266,7 @@ func (s *Server) callAWS(ctx context.Context, c *call, in *integration, payload 
 		return nil, fmt.Errorf("role %s does not trust apigateway.amazonaws.com with sts:AssumeRole", rl.arn)
 	}
 
-	resp, err := s.checkRoute53(in.httpMethod, "/"+p, []byte(payload), rl)
+	resp, batch, err := s.checkRoute53(ctx, in.httpMethod, "/"+p, []byte(payload), rl)
 	if err != nil || resp != nil {
 		return resp, err
 	}
@@ -259,32 +295,97 @@ func (s *Server) callAWS(ctx context.Context, c *call, in *integration, payload 
 	if err != nil {
 		return nil, err
 	}
-	return &backendResponse{status: httpResp.StatusCode, header: httpResp.Header, body: string(b)}, nil
+	out := &backendResponse{status: httpResp.StatusCode, header: httpResp.Header, body: string(b)}
+	if batch != nil && httpResp.StatusCode == http.StatusOK {
+		out.body = echoComment(out.body, batch.Comment)
+		out.header.Del("Content-Length")
+	}
+	return out, nil
+}
+
+// echoComment adds the change batch's Comment to the <ChangeInfo> of a
+// ChangeResourceRecordSetsResponse, as Route 53 does and moto 5.2 does not.
+// Comment is ChangeInfo's last member (Id, Status, SubmittedAt, Comment:
+// Route 53 API reference, ChangeInfo), so it goes right before
+// </ChangeInfo>. A response that already has one is left as it is.
+func echoComment(body, comment string) string {
+	if comment == "" {
+		return body
+	}
+	end := strings.Index(body, "</ChangeInfo>")
+	if end < 0 || strings.Contains(body[:end], "<Comment>") {
+		return body
+	}
+	var esc strings.Builder
+	xml.EscapeText(&esc, []byte(comment))
+	return body[:end] + "<Comment>" + esc.String() + "</Comment>" + body[end:]
+}
+
+// lookUpZone asks Route 53 (GetHostedZone) whether a hosted zone exists:
+// nil if it does, else the answer the ChangeResourceRecordSets call gets:
+// NoSuchHostedZone, or whatever else Route 53 answered the lookup (a
+// throttling error, a 5xx), as the call's own answer.
+func (s *Server) lookUpZone(ctx context.Context, zone string) (*backendResponse, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(s.o.Route53URL, "/")+"/2013-04-01/hostedzone/"+url.PathEscape(zone), nil)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(nil)
+	creds := aws.Credentials{AccessKeyID: "ASIALABSTANDIN000000", SecretAccessKey: "lab-stand-in-secret", SessionToken: "lab-stand-in-session"}
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "route53", "us-east-1", time.Now()); err != nil {
+		return nil, err
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("calling Route 53 at %s: %w", s.o.Route53URL, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 10<<20))
+	if err != nil {
+		return nil, err
+	}
+	switch resp.StatusCode {
+	case http.StatusOK:
+		return nil, nil
+	case http.StatusNotFound:
+		return errorResponse(route53.NoSuchHostedZone(zone)), nil
+	}
+	return &backendResponse{status: resp.StatusCode, header: resp.Header, body: string(b)}, nil
 }
 
 var rrsetPath = regexp.MustCompile(`^/2013-04-01/hostedzone/([^/]+)/rrset/?$`)
 
 // checkRoute53 makes the checks of real Route 53 that moto skips, and IAM's:
-// it returns the error response AWS would send, or nil to let the call
-// through.
-func (s *Server) checkRoute53(method, path string, body []byte, rl *role) (*backendResponse, error) {
+// it returns the error response AWS would send, or nil and the parsed
+// change batch to let the call through.
+func (s *Server) checkRoute53(ctx context.Context, method, path string, body []byte, rl *role) (*backendResponse, *route53.ChangeBatch, error) {
 	m := rrsetPath.FindStringSubmatch(path)
 	if m == nil || method != http.MethodPost {
-		return nil, nil
+		return nil, nil, nil
 	}
 	zone, _ := url.PathUnescape(m[1])
+	if s.o.ZoneLookupFirst {
+		// The world where Route 53 looks the zone up before IAM is asked
+		// (undocumented, as is the other order).
+		resp, err := s.lookUpZone(ctx, zone)
+		if err != nil || resp != nil {
+			return resp, nil, err
+		}
+	}
 	batch, err := route53.ParseChangeBatch(body)
 	if err == nil {
 		var policies []*route53.Policy
 		for _, doc := range rl.policies {
 			p, perr := route53.ParsePolicy(doc)
 			if perr != nil {
-				return nil, fmt.Errorf("the lab cannot evaluate role %s's policy: %w", rl.arn, perr)
+				return nil, nil, fmt.Errorf("the lab cannot evaluate role %s's policy: %w", rl.arn, perr)
 			}
 			policies = append(policies, p)
 		}
 		// API Gateway's session name for an integration role is not
-		// documented; CloudTrail shows BackplaneAssumeRoleSession.
+		// documented; CloudTrail shows BackplaneAssumeRoleSession. The
+		// account and role are the lab stack's own, so a test can check
+		// that they never reach a caller.
 		principal, perr := route53.AssumedRoleARN(rl.arn, "BackplaneAssumeRoleSession")
 		if perr != nil {
 			principal = route53.DefaultPrincipal
@@ -292,16 +393,16 @@ func (s *Server) checkRoute53(method, path string, body []byte, rl *role) (*back
 		err = route53.AuthorizeAs(principal, policies, "arn:aws:route53:::hostedzone/"+zone, batch)
 	}
 	if err == nil {
-		return nil, nil
+		return nil, batch, nil
 	}
 	re, ok := err.(*route53.Error)
 	if !ok {
 		re = route53.InvalidInput(err.Error())
 	}
 	if re.Code == route53.CodeLabUnsupported {
-		return nil, fmt.Errorf("the lab cannot judge this change batch: %s", re.Message)
+		return nil, nil, fmt.Errorf("the lab cannot judge this change batch: %s", re.Message)
 	}
-	return errorResponse(re), nil
+	return errorResponse(re), nil, nil
 }
 
 func errorResponse(e *route53.Error) *backendResponse {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -105,16 +106,40 @@ var labSpecs = []stackSpec{
 // TestLab serves every golden template and drives its update endpoint with
 // curl: every key × every name × IPv4 and IPv6, then the error cases. Each
 // case asserts the status and body the caller sees and the records in moto.
+//
+// It runs in every world (TestLab/carry=off/..., TestLab/carry=on/...), and
+// the refusals and Route 53's errors also where Route 53 looks the zone up
+// before IAM (TestLab/carry=off,zone-lookup-first/...).
 func TestLab(t *testing.T) {
-	for _, spec := range labSpecs {
-		t.Run(spec.golden+"/"+spec.restAPI, func(t *testing.T) {
-			t.Parallel() // each its own moto; they share the one JVM
-			s := startStack(t, spec)
-			t.Run("keys and names", func(t *testing.T) { s.everyKeyAndName(spec) })
-			t.Run("refusals", func(t *testing.T) { s.refusals(spec) })
-			t.Run("route53 errors", func(t *testing.T) { s.route53Errors(spec) })
-			t.Run("hostile input", func(t *testing.T) { s.hostile(spec) })
-		})
+	type part struct {
+		name string
+		run  func(s *stack, spec stackSpec)
+	}
+	all := []part{
+		{"keys and names", (*stack).everyKeyAndName},
+		{"refusals", (*stack).refusals},
+		{"route53 errors", (*stack).route53Errors},
+		{"hostile input", (*stack).hostile},
+	}
+	run := func(t *testing.T, w labWorld, parts []part) {
+		for _, spec := range labSpecs {
+			t.Run(spec.golden+"/"+spec.restAPI, func(t *testing.T) {
+				t.Parallel() // each its own moto; they share the one JVM
+				s := startStack(t, spec, w)
+				for _, p := range parts {
+					t.Run(p.name, func(t *testing.T) {
+						s.t = t
+						p.run(s, spec)
+					})
+				}
+			})
+		}
+	}
+	for _, w := range carryWorlds {
+		t.Run(w.name, func(t *testing.T) { run(t, w, all) })
+	}
+	for _, w := range zoneFirstWorlds {
+		t.Run(w.name, func(t *testing.T) { run(t, w, all[1:3]) })
 	}
 }
 
@@ -171,8 +196,16 @@ type apiAnswer struct {
 	Source  string
 }
 
+// decode reads a JSON answer, failing the test if it names the lab stack's
+// account or role: IAM's and Route 53's messages do, and must never reach
+// a caller.
 func decode(t *testing.T, body string) apiAnswer {
 	t.Helper()
+	for _, secret := range []string{labAccountID, "assumed-role/", "BackplaneAssumeRoleSession"} {
+		if strings.Contains(body, secret) {
+			t.Errorf("the answer names the stack's account or role (%q): %s", secret, body)
+		}
+	}
 	var a apiAnswer
 	if err := json.Unmarshal([]byte(body), &a); err != nil {
 		t.Fatalf("the answer is not JSON: %v\n%s", err, body)
@@ -309,7 +342,7 @@ func (s *stack) route53Errors(spec stackSpec) {
 	}{
 		{route53.Throttling(), 429},
 		{route53.PriorRequestNotComplete(), 429},
-		{&route53.Error{Status: 403, Code: "AccessDenied", Message: "User: x is not authorized"}, 403},
+		{&route53.Error{Status: 403, Code: "AccessDenied", Message: "User: arn:aws:sts::" + labAccountID + ":assumed-role/ddns-Role-0123456789AB/BackplaneAssumeRoleSession is not authorized to perform: route53:ChangeResourceRecordSets on resource: arn:aws:route53:::hostedzone/" + s.zones[zone] + " with an explicit deny in a service control policy"}, 403},
 		{route53.NoSuchHostedZone(s.zones[zone]), 404},
 		{route53.InvalidChangeBatch("Tried to create resource record set [name='" + name + ".', type='A'] but it already exists"), 400},
 		{route53.InternalFailure(), 502},
@@ -320,7 +353,7 @@ func (s *stack) route53Errors(spec stackSpec) {
 		calls := s.fault.count()
 		code, body := s.curl("/"+spec.stageName()+"/"+s.zones[zone]+"?hostname="+name, append(s.keyHeader(key), "X-Lab-Source-Ip: "+ip)...)
 		s.fault.set(nil)
-		if s.fault.count() != calls+1 {
+		if s.fault.count() == calls { // one call, or two where the zone is looked up first
 			t.Fatalf("%s: the call did not reach Route 53", c.fault.Code)
 		}
 		a := decode(t, body)
@@ -387,51 +420,95 @@ func (s *stack) hostile(spec stackSpec) {
 	}
 }
 
-// TestLabThrottles: with throttling on, a key's burst is its usage plan's
-// and the stage's throttle holds all callers together, as API Gateway's
-// answer 429 says.
+// TestLabThrottles: with throttling on, a key's own usage-plan throttle is
+// spent first and a request it refuses spends none of the stage's tokens
+// (AWS applies the usage plan's limits before the stage's); the stage's
+// throttle then holds all callers together; and a method's own stage
+// throttle (MethodSettings ResourcePath /~1nic~1update) applies to that
+// method. The requests it lets through are answered 415 (no template
+// takes their body type), so no template is involved.
 func TestLabThrottles(t *testing.T) {
-	lab.Require(t, "moto_server", "aws", "curl")
+	forEachWorld(t, labThrottles)
+}
+
+func labThrottles(t *testing.T, w labWorld) {
+	lab.Require(t, "java", "/usr/share/java/velocity-1.7.jar")
 	eng := lab.Velocity(t)
-	b, err := os.ReadFile("../golden/devices.yaml")
-	if err != nil {
-		t.Fatal(err)
+	serve := func(golden string, keys map[string]string) *local.Server {
+		b, err := os.ReadFile("../golden/" + golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		params := map[string]string{}
+		for _, p := range []string{"PasswordRouter", "PasswordBackupRouter", "PasswordNas", "PasswordLaptop", "PasswordOffice"} {
+			if strings.Contains(string(b), "  "+p+":\n") {
+				params[p] = "pw" + strings.Repeat(p, 2)
+			}
+		}
+		srv, err := local.Start(context.Background(), local.Options{
+			Template: b, Parameters: params, Route53URL: "http://127.0.0.1:1", Engine: eng, APIKeys: keys,
+			Carry: w.carry, ZoneLookupFirst: w.zoneLookupFirst,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { srv.Close() })
+		return srv
 	}
-	srv, err := local.Start(context.Background(), local.Options{
-		Template: b, Route53URL: "http://127.0.0.1:1", Engine: eng,
-		APIKeys: map[string]string{"ApiKeyNas": "nas-key-0123456789abcdefghij", "ApiKeyOffice": "office-key-0123456789abcdefghij"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	get := func(key string) int {
-		req, _ := http.NewRequest("GET", srv.APIs[0].URL+"/ddns/ZNOTHING?hostname=x.invalid", nil)
-		req.Header.Set("x-api-key", key)
+	get := func(url, key string) int {
+		req, _ := http.NewRequest("GET", url, nil)
+		// A body type no request template takes: API Gateway answers 415
+		// once the throttles let the request through, without rendering a
+		// template, so the requests are as close together as the buckets
+		// assume.
+		req.Header.Set("Content-Type", "application/xml")
+		if key != "" {
+			req.Header.Set("x-api-key", key)
+		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
+		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		if resp.StatusCode != 429 && resp.StatusCode != 415 {
+			t.Errorf("%s: %d %s, want 415 or 429", url, resp.StatusCode, b)
+		}
+		if resp.StatusCode == 429 && string(b) != `{"message":"Too Many Requests"}` {
+			t.Errorf("429 with body %q, want API Gateway's THROTTLED answer", b)
+		}
 		return resp.StatusCode
 	}
-	// The nas key's burst is 2 (the usage plan): the third request at once
-	// is throttled. Its refusals are 400s: the names are wrong on purpose,
-	// so no request reaches Route 53.
-	var codes []int
-	for i := 0; i < 3; i++ {
-		codes = append(codes, get("nas-key-0123456789abcdefghij"))
+	throttled := func(codes ...int) []bool {
+		var out []bool
+		for _, c := range codes {
+			out = append(out, c == 429)
+		}
+		return out
 	}
-	if codes[0] != 400 || codes[1] != 400 || codes[2] != 429 {
-		t.Errorf("nas key: statuses %v, want 400 400 429", codes)
+
+	keys := map[string]string{"ApiKeyNas": "nas-key-0123456789abcdefghij", "ApiKeyOffice": "office-key-0123456789abcdefghij",
+		"ApiKeyLaptop": "laptop-key-0123456789abcdefghij"}
+	srv := serve("devices.yaml", keys)
+	url := srv.APIs[0].URL + "/ddns/ZNOTHING?hostname=x.invalid"
+	// The nas key's burst is 2 (the usage plan): its third request at once
+	// is throttled by the key, spending no stage token.
+	if got := throttled(get(url, keys["ApiKeyNas"]), get(url, keys["ApiKeyNas"]), get(url, keys["ApiKeyNas"])); fmt.Sprint(got) != "[false false true]" {
+		t.Errorf("nas key, three requests: throttled %v, want [false false true]", got)
 	}
-	// The stage's burst is 4 for all callers: the office key gets one more
-	// before the stage says no, though its own burst is 2.
-	if c := get("office-key-0123456789abcdefghij"); c != 400 {
-		t.Errorf("office key, first request: %d, want 400", c)
+	// The stage's burst is 4 for all callers: two of the office key's pass
+	// (the stage's third and fourth), then the laptop key's first request
+	// finds the stage's bucket empty.
+	if got := throttled(get(url, keys["ApiKeyOffice"]), get(url, keys["ApiKeyOffice"]), get(url, keys["ApiKeyLaptop"])); fmt.Sprint(got) != "[false false true]" {
+		t.Errorf("office, office, laptop: throttled %v, want [false false true] (the stage's burst of 4 spent)", got)
 	}
-	if c := get("office-key-0123456789abcdefghij"); c != 429 {
-		t.Errorf("office key once the stage's burst is spent: %d, want 429", c)
+
+	// dyndns2: GET /nic/update has its own stage throttle, burst 2 (the
+	// stage-wide burst is 4).
+	srv = serve("dyndns2-devices.yaml", nil)
+	nic := srv.APIs[0].URL + "/ddns/nic/update?hostname=x.invalid"
+	if got := throttled(get(nic, ""), get(nic, ""), get(nic, "")); fmt.Sprint(got) != "[false false true]" {
+		t.Errorf("/nic/update, three requests: throttled %v, want [false false true] (its MethodSettings burst of 2)", got)
 	}
 }
 
@@ -445,16 +522,18 @@ func TestLabTwoAddresses(t *testing.T) {
 		{"ipv6only.yaml", "v6.acme.local", "AAAA", "2001:db8::20"},
 	} {
 		t.Run(c.golden, func(t *testing.T) {
-			spec := specNamed(t, c.golden)
-			s := startStack(t, spec)
-			code, body := s.curl("/ddns/"+s.zones["acme.local"]+"?ip=198.51.100.20,2001:db8::20", s.keyHeader("ApiKey")...)
-			a := decode(t, body)
-			if code != 200 || len(a.Updated) != 1 || a.Updated[0].Type != c.typ || a.Updated[0].Value != c.value {
-				t.Errorf("%d %s, want 200 updating %s to %s", code, body, c.typ, c.value)
-			}
-			if !s.hasRecord("acme.local", c.name, c.typ, 60, c.value) {
-				t.Errorf("records %q", s.records("acme.local"))
-			}
+			forEachWorld(t, func(t *testing.T, w labWorld) {
+				spec := specNamed(t, c.golden)
+				s := startStack(t, spec, w)
+				code, body := s.curl("/ddns/"+s.zones["acme.local"]+"?ip=198.51.100.20,2001:db8::20", s.keyHeader("ApiKey")...)
+				a := decode(t, body)
+				if code != 200 || len(a.Updated) != 1 || a.Updated[0].Type != c.typ || a.Updated[0].Value != c.value {
+					t.Errorf("%d %s, want 200 updating %s to %s", code, body, c.typ, c.value)
+				}
+				if !s.hasRecord("acme.local", c.name, c.typ, 60, c.value) {
+					t.Errorf("records %q", s.records("acme.local"))
+				}
+			})
 		})
 	}
 }
@@ -462,7 +541,11 @@ func TestLabTwoAddresses(t *testing.T) {
 // TestLabConcurrent: the lab serves requests at once (one Velocity engine,
 // usage-plan counters, the log), each getting its own answer.
 func TestLabConcurrent(t *testing.T) {
-	s := startStack(t, specNamed(t, "devices.yaml"))
+	forEachWorld(t, func(t *testing.T, w labWorld) { labConcurrent(t, w) })
+}
+
+func labConcurrent(t *testing.T, w labWorld) {
+	s := startStack(t, specNamed(t, "devices.yaml"), w)
 	type result struct {
 		code int
 		body string

@@ -160,6 +160,21 @@ func load(o *Options, tmpl []byte) (*stack, error) {
 		}
 	}
 
+	validators := map[string]*requestValidator{} // by physical id
+	for _, res := range resources {
+		if res.typ != "AWS::ApiGateway::RequestValidator" {
+			continue
+		}
+		if _, err := apiOf(res); err != nil {
+			return nil, err
+		}
+		v := &requestValidator{
+			parameters: boolOf(res.properties["ValidateRequestParameters"]),
+			body:       boolOf(res.properties["ValidateRequestBody"]),
+		}
+		validators[r.values[res.id]] = v
+	}
+
 	methods := map[string]*method{} // by logical id
 	for _, res := range resources {
 		if res.typ != "AWS::ApiGateway::Method" {
@@ -171,6 +186,19 @@ func load(o *Options, tmpl []byte) (*stack, error) {
 		m, err := loadMethod(r, res)
 		if err != nil {
 			return nil, err
+		}
+		if ref, ok := res.properties["RequestValidatorId"]; ok {
+			id, err := r.str(ref)
+			if err != nil {
+				return nil, fmt.Errorf("%s.RequestValidatorId: %w", res.id, err)
+			}
+			v := validators[id]
+			if v == nil {
+				return nil, fmt.Errorf("%s: RequestValidatorId %q is no RequestValidator of this template", res.id, id)
+			}
+			if err := m.useValidator(v); err != nil {
+				return nil, fmt.Errorf("%s: %w", res.id, err)
+			}
 		}
 		nodeID, err := r.str(res.properties["ResourceId"])
 		if err != nil {
@@ -226,12 +254,11 @@ func load(o *Options, tmpl []byte) (*stack, error) {
 					s.throttle = newBucket(rate, int(burst))
 					continue
 				}
-				// "/~1nic~1update" is "/nic/update": slashes escaped as ~1.
-				if !strings.HasPrefix(path, "/") || strings.Contains(path, "*") {
-					return nil, fmt.Errorf("%s: MethodSettings ResourcePath %q: the lab models /* and single paths", res.id, path)
+				p, err := methodSettingsPath(path)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", res.id, err)
 				}
-				path = "/" + strings.ReplaceAll(strings.ReplaceAll(path[1:], "~1", "/"), "~0", "~")
-				s.throttles[verb+" "+path] = newBucket(rate, int(burst))
+				s.throttles[verb+" "+p] = newBucket(rate, int(burst))
 			}
 			api.stages[s.name] = s
 		case "AWS::ApiGateway::ApiKey":
@@ -337,11 +364,20 @@ func load(o *Options, tmpl []byte) (*stack, error) {
 				return nil, err
 			}
 			typ, _ := res.properties["ResponseType"].(string)
-			gr := &gatewayResponse{
-				templates: stringMap(res.properties["ResponseTemplates"]),
-				params:    stringMap(res.properties["ResponseParameters"]),
+			templates, err := r.resolve(res.properties["ResponseTemplates"])
+			if err != nil {
+				return nil, fmt.Errorf("%s.ResponseTemplates: %w", res.id, err)
 			}
-			gr.status, _ = res.properties["StatusCode"].(string)
+			params, err := r.resolve(res.properties["ResponseParameters"])
+			if err != nil {
+				return nil, fmt.Errorf("%s.ResponseParameters: %w", res.id, err)
+			}
+			gr := &gatewayResponse{templates: stringMap(templates), params: stringMap(params)}
+			if sc, ok := res.properties["StatusCode"]; ok {
+				if gr.status, err = r.str(sc); err != nil {
+					return nil, fmt.Errorf("%s.StatusCode: %w", res.id, err)
+				}
+			}
 			api.responses[typ] = gr
 		}
 	}
@@ -369,6 +405,34 @@ func load(o *Options, tmpl []byte) (*stack, error) {
 	}
 	sort.Slice(st.keys, func(i, j int) bool { return st.keys[i].LogicalID < st.keys[j].LogicalID })
 	return st, nil
+}
+
+// methodSettingsPath decodes a MethodSettings ResourcePath: a slash, then
+// the resource path with each "/" written "~1" (and "~" as "~0", as in a
+// JSON pointer), so "/~1nic~1update" is the resource /nic/update and "/~1"
+// the root.
+func methodSettingsPath(p string) (string, error) {
+	rest, ok := strings.CutPrefix(p, "/")
+	if !ok || strings.Contains(p, "*") || !strings.HasPrefix(rest, "~1") {
+		return "", fmt.Errorf("MethodSettings ResourcePath %q: the lab models /* and single resource paths such as /~1nic~1update", p)
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(rest, "~1", "/"), "~0", "~"), nil
+}
+
+// requestValidator is an AWS::ApiGateway::RequestValidator (or an entry of
+// x-amazon-apigateway-request-validators).
+type requestValidator struct {
+	parameters bool // ValidateRequestParameters
+	body       bool // ValidateRequestBody
+}
+
+// useValidator makes the method validate its requests with v.
+func (m *method) useValidator(v *requestValidator) error {
+	if v.body {
+		return fmt.Errorf("the request validator validates the body (ValidateRequestBody): the lab models only ValidateRequestParameters")
+	}
+	m.validateParameters = v.parameters
+	return nil
 }
 
 // checkDeployment refuses a Deployment that does not DependsOn every method

@@ -34,8 +34,11 @@ type method struct {
 	httpMethod     string
 	apiKeyRequired bool
 	params         map[string]bool // method.request.* → required
-	integration    *integration
-	statuses       map[string]bool // method response status codes
+	// validateParameters: the method's request validator checks that the
+	// required params are there (ValidateRequestParameters).
+	validateParameters bool
+	integration        *integration
+	statuses           map[string]bool // method response status codes
 }
 
 type integration struct {

@@ -25,6 +25,32 @@ func loadOpenAPI(api *restAPI, body any, stack string) error {
 			}
 		}
 	}
+	// Request validators by name, and the one every operation uses unless
+	// it names another.
+	validators := map[string]*requestValidator{}
+	if vs, ok := doc["x-amazon-apigateway-request-validators"].(map[string]any); ok {
+		for name, v := range vs {
+			vm, _ := v.(map[string]any)
+			validators[name] = &requestValidator{
+				parameters: boolOf(vm["validateRequestParameters"]),
+				body:       boolOf(vm["validateRequestBody"]),
+			}
+		}
+	}
+	defaultValidator, _ := doc["x-amazon-apigateway-request-validator"].(string)
+	if grs, ok := doc["x-amazon-apigateway-gateway-responses"].(map[string]any); ok {
+		for typ, v := range grs {
+			gm, _ := v.(map[string]any)
+			gr := &gatewayResponse{
+				templates: stringMap(gm["responseTemplates"]),
+				params:    stringMap(gm["responseParameters"]),
+			}
+			if sc, ok := gm["statusCode"]; ok {
+				gr.status = fmt.Sprint(sc)
+			}
+			api.responses[typ] = gr
+		}
+	}
 	paths, _ := doc["paths"].(map[string]any)
 	for _, path := range slices.Sorted(maps.Keys(paths)) {
 		node := api.root
@@ -54,6 +80,19 @@ func loadOpenAPI(api *restAPI, body any, stack string) error {
 			m, err := openAPIMethod(strings.ToUpper(verb), op, schemes)
 			if err != nil {
 				return fmt.Errorf("%s %s: %w", strings.ToUpper(verb), path, err)
+			}
+			name := defaultValidator
+			if n, ok := op["x-amazon-apigateway-request-validator"].(string); ok {
+				name = n
+			}
+			if name != "" {
+				v := validators[name]
+				if v == nil {
+					return fmt.Errorf("%s %s: x-amazon-apigateway-request-validator %q is not in x-amazon-apigateway-request-validators", strings.ToUpper(verb), path, name)
+				}
+				if err := m.useValidator(v); err != nil {
+					return fmt.Errorf("%s %s: %w", strings.ToUpper(verb), path, err)
+				}
 			}
 			node.methods[m.httpMethod] = m
 		}

@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ddnsgen/ddnsgen/local/route53"
 	"github.com/ddnsgen/ddnsgen/local/velocity"
@@ -46,6 +48,22 @@ type Options struct {
 	// from anywhere (an IPv6 router, the console's test button). Never
 	// enable it on a server others can reach.
 	TrustSourceIPHeader bool
+	// Carry says whether a response template of an AWS integration reads
+	// the $context.requestOverride its request template set. AWS documents
+	// requestOverride for request templates only and has been seen to carry
+	// it into the response template only for MOCK integrations, so the zero
+	// value (false) is the pessimistic world: the response template sees
+	// the maps header, path and querystring, empty. True models the carry.
+	// The overrides change the integration request in both worlds (that is
+	// documented).
+	Carry bool
+	// ZoneLookupFirst says which check Route 53 makes first when a
+	// ChangeResourceRecordSets call names a hosted zone that does not
+	// exist: true answers NoSuchHostedZone (404, "No hosted zone found with
+	// ID: ID") before IAM is asked; false (the zero value) asks IAM first,
+	// which answers AccessDenied unless the role's policy covers
+	// arn:aws:route53:::hostedzone/ID. AWS documents neither order.
+	ZoneLookupFirst bool
 	// Unthrottled turns off stage and usage-plan throttling (quotas still
 	// count), so that a test can send requests back to back. The throttles
 	// themselves are tested with it off.
@@ -186,6 +204,9 @@ type call struct {
 	body       string
 	context    map[string]any
 	key        *Key
+	// errorMessage is $context.error.message of a gateway response, when
+	// it is not the response type's default.
+	errorMessage string
 }
 
 func (s *Server) handler(api *restAPI) http.Handler {
@@ -217,51 +238,69 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, c *call) {
 	segs := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
 	c.stage = c.api.stages[segs[0]]
 	if c.stage == nil {
-		s.gateway(w, c, "MISSING_AUTHENTICATION_TOKEN")
+		s.gateway(w, r, c, "MISSING_AUTHENTICATION_TOKEN")
 		return
 	}
 	var ok bool
 	c.node, c.pathParams, ok = match(c.api.root, segs[1:])
 	if !ok {
-		s.gateway(w, c, "MISSING_AUTHENTICATION_TOKEN")
+		s.gateway(w, r, c, "MISSING_AUTHENTICATION_TOKEN")
 		return
 	}
 	c.method = c.node.methods[r.Method]
 	if c.method == nil {
-		s.gateway(w, c, "MISSING_AUTHENTICATION_TOKEN")
+		s.gateway(w, r, c, "MISSING_AUTHENTICATION_TOKEN")
 		return
 	}
+	// API Gateway decodes parameters to Java strings; a byte sequence that
+	// is not UTF-8 becomes U+FFFD there (Java's decoder replaces what it
+	// cannot decode). AWS does not document this case: see validUTF8.
 	c.query = map[string]string{}
 	for k, v := range r.URL.Query() {
-		c.query[k] = v[len(v)-1] // API Gateway keeps the last of repeated parameters
+		c.query[validUTF8(k)] = validUTF8(v[len(v)-1]) // API Gateway keeps the last of repeated parameters
 	}
 	c.header = map[string]string{}
 	for k, v := range r.Header {
-		c.header[k] = strings.Join(v, ",")
+		c.header[validUTF8(k)] = validUTF8(strings.Join(v, ","))
 	}
+	for k, v := range c.pathParams {
+		c.pathParams[k] = validUTF8(v)
+	}
+	// The order of API Gateway's checks: the API key, then throttling (the
+	// key's usage plan before the stage, as AWS documents), then request
+	// validation. AWS does not document where validation sits; LocalStack's
+	// request chain, rebuilt against AWS, checks the API key first
+	// (localstack/services/apigateway/next_gen/execute_api/gateway.py).
 	if m := c.method; m.apiKeyRequired {
 		c.key = c.stage.key(r.Header.Get("X-Api-Key"))
 		if c.key == nil {
-			s.gateway(w, c, "INVALID_API_KEY")
+			s.gateway(w, r, c, "INVALID_API_KEY")
 			return
 		}
 	}
-	if !s.o.Unthrottled && !c.stage.allow(c.node.path, r.Method) {
-		s.gateway(w, c, "THROTTLED")
+	if c.key != nil && !s.o.Unthrottled && !c.stage.keyThrottle(c.key) {
+		s.gateway(w, r, c, "THROTTLED")
 		return
 	}
-	if c.key != nil {
-		if verdict := c.stage.spend(c.key, !s.o.Unthrottled); verdict != "" {
-			s.gateway(w, c, verdict)
-			return
-		}
+	if !s.o.Unthrottled && !c.stage.allow(c.node.path, r.Method) {
+		s.gateway(w, r, c, "THROTTLED")
+		return
+	}
+	if c.key != nil && !c.stage.countQuota(c.key) {
+		s.gateway(w, r, c, "QUOTA_EXCEEDED")
+		return
+	}
+	if missing := c.missingParameters(); len(missing) > 0 {
+		c.errorMessage = "Missing required request parameters: [" + strings.Join(missing, ", ") + "]"
+		s.gateway(w, r, c, "BAD_REQUEST_PARAMETERS")
+		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 10<<20+1))
 	if err != nil || len(body) > 10<<20 {
-		s.gateway(w, c, "REQUEST_TOO_LARGE")
+		s.gateway(w, r, c, "REQUEST_TOO_LARGE")
 		return
 	}
-	c.body = string(body)
+	c.body = validUTF8(string(body))
 	c.context = s.contextOf(r, c)
 	s.integrate(w, r, c)
 }
@@ -317,35 +356,100 @@ func (st *stage) key(value string) *Key {
 	return nil
 }
 
-// spend applies the usage plan's per-key throttle and daily quota.
-func (st *stage) spend(k *Key, throttle bool) string {
+// keyThrottle applies the per-key throttle of the key's usage plans. AWS
+// applies it before the stage's method throttling ("How throttling limit
+// settings are applied", API Gateway developer guide), so a request it
+// refuses spends no stage token.
+func (st *stage) keyThrottle(k *Key) bool {
 	for _, p := range st.plans {
-		if p.keys[k.ID] == nil {
+		if p.keys[k.ID] == nil || p.rate <= 0 {
 			continue
 		}
 		p.mu.Lock()
-		defer p.mu.Unlock()
-		if throttle && p.rate > 0 {
-			b := p.buckets[k.ID]
-			if b == nil {
-				b = newBucket(p.rate, p.burst)
-				p.buckets[k.ID] = b
-			}
-			if !b.take() {
-				return "THROTTLED"
-			}
+		b := p.buckets[k.ID]
+		if b == nil {
+			b = newBucket(p.rate, p.burst)
+			p.buckets[k.ID] = b
 		}
-		if p.quota > 0 {
-			if day := time.Now().UTC().Format("2006-01-02"); day != p.day {
-				p.day, p.counters = day, map[string]int{} // a new day, new quotas
-			}
-			p.counters[k.ID]++
-			if p.counters[k.ID] > p.quota {
-				return "QUOTA_EXCEEDED"
-			}
+		p.mu.Unlock()
+		if !b.take() {
+			return false
 		}
 	}
-	return ""
+	return true
+}
+
+// countQuota counts the request against the key's daily quotas and reports
+// whether it is within them.
+func (st *stage) countQuota(k *Key) bool {
+	for _, p := range st.plans {
+		if p.keys[k.ID] == nil || p.quota <= 0 {
+			continue
+		}
+		p.mu.Lock()
+		if day := time.Now().UTC().Format("2006-01-02"); day != p.day {
+			p.day, p.counters = day, map[string]int{} // a new day, new quotas
+		}
+		p.counters[k.ID]++
+		over := p.counters[k.ID] > p.quota
+		p.mu.Unlock()
+		if over {
+			return false
+		}
+	}
+	return true
+}
+
+// missingParameters is what the method's request validator finds missing:
+// the names of the required request parameters the request lacks, sorted
+// by their method.request.* keys (as LocalStack's AWS-validated validator
+// lists them), or nil when the method validates no parameters.
+func (c *call) missingParameters() []string {
+	if !c.method.validateParameters {
+		return nil
+	}
+	var missing []string
+	for _, k := range slices.Sorted(maps.Keys(c.method.params)) {
+		if !c.method.params[k] {
+			continue
+		}
+		where, name, _ := strings.Cut(strings.TrimPrefix(k, "method.request."), ".")
+		present := true
+		switch where {
+		case "header":
+			_, present = c.header[http.CanonicalHeaderKey(name)]
+		case "querystring":
+			_, present = c.query[name]
+		case "path":
+			_, present = c.pathParams[name]
+		}
+		if !present {
+			missing = append(missing, name)
+		}
+	}
+	return missing
+}
+
+// validUTF8 replaces each byte that is not part of a UTF-8 sequence with
+// U+FFFD. What API Gateway does with such a parameter is not documented; it
+// decodes parameters to Java strings, and Java's decoder replaces what it
+// cannot decode, so the lab passes the value on that way (the most
+// plausible answer, not an observed one) rather than refusing the request.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 func (s *Server) contextOf(r *http.Request, c *call) map[string]any {
@@ -360,7 +464,7 @@ func (s *Server) contextOf(r *http.Request, c *call) map[string]any {
 	}
 	identity := map[string]any{
 		"sourceIp":  ip,
-		"userAgent": r.UserAgent(),
+		"userAgent": validUTF8(r.UserAgent()),
 		"apiKey":    "",
 		"apiKeyId":  "",
 	}
@@ -369,16 +473,23 @@ func (s *Server) contextOf(r *http.Request, c *call) map[string]any {
 		identity["apiKeyId"] = c.key.ID
 	}
 	now := time.Now().UTC()
+	var stageName, resourceID, resourcePath string
+	if c.stage != nil {
+		stageName = c.stage.name
+	}
+	if c.node != nil {
+		resourceID, resourcePath = c.node.id, c.node.path
+	}
 	return map[string]any{
 		"requestId":         c.requestID,
 		"extendedRequestId": c.requestID,
 		"accountId":         s.o.AccountID,
 		"apiId":             c.api.id,
-		"stage":             c.stage.name,
-		"resourceId":        c.node.id,
-		"resourcePath":      c.node.path,
+		"stage":             stageName,
+		"resourceId":        resourceID,
+		"resourcePath":      resourcePath,
 		"httpMethod":        r.Method,
-		"path":              r.URL.Path,
+		"path":              validUTF8(r.URL.Path),
 		"protocol":          r.Proto,
 		"domainName":        r.Host,
 		"requestTime":       now.Format("02/Jan/2006:15:04:05 -0700"),
@@ -387,7 +498,8 @@ func (s *Server) contextOf(r *http.Request, c *call) map[string]any {
 	}
 }
 
-// Default gateway responses: API Gateway's statuses and messages.
+// Default gateway responses: API Gateway's statuses and messages
+// ($context.error.message).
 var gatewayDefaults = map[string]struct {
 	status  int
 	message string
@@ -398,17 +510,25 @@ var gatewayDefaults = map[string]struct {
 	"QUOTA_EXCEEDED":               {429, "Limit Exceeded"},
 	"UNSUPPORTED_MEDIA_TYPE":       {415, "Unsupported Media Type"},
 	"REQUEST_TOO_LARGE":            {413, "Request Too Long"},
+	"BAD_REQUEST_PARAMETERS":       {400, "Missing required request parameters"},
 	"API_CONFIGURATION_ERROR":      {500, "Internal server error"},
 	"INTEGRATION_FAILURE":          {504, "Internal server error"},
 }
 
 // gateway answers with a gateway response: the API's own (a
 // GatewayResponse resource for the type, else for DEFAULT_4XX/DEFAULT_5XX),
-// or API Gateway's default.
-func (s *Server) gateway(w http.ResponseWriter, c *call, typ string) {
+// or API Gateway's default, {"message":$context.error.messageString}.
+// API Gateway produces these itself, so their headers are not remapped
+// (see remapped): a gateway response can send WWW-Authenticate.
+func (s *Server) gateway(w http.ResponseWriter, r *http.Request, c *call, typ string) {
 	d := gatewayDefaults[typ]
 	status := d.status
-	body := `{"message":"` + d.message + `"}`
+	message := d.message
+	if c.errorMessage != "" {
+		message = c.errorMessage
+	}
+	quoted, _ := json.Marshal(message)
+	body := `{"message":` + string(quoted) + `}`
 	gr := c.api.responses[typ]
 	if gr == nil {
 		if status < 500 {
@@ -417,6 +537,7 @@ func (s *Server) gateway(w http.ResponseWriter, c *call, typ string) {
 			gr = c.api.responses["DEFAULT_5XX"]
 		}
 	}
+	contentType := "application/json"
 	if gr != nil {
 		if gr.status != "" {
 			fmt.Sscan(gr.status, &status)
@@ -426,19 +547,41 @@ func (s *Server) gateway(w http.ResponseWriter, c *call, typ string) {
 				w.Header().Set(name, strings.Trim(v, "'"))
 			}
 		}
-		if t, ok := gr.templates["application/json"]; ok {
-			res, err := s.engine.Render(velocity.Request{Template: t, Context: c.context})
-			if err == nil {
+		if len(gr.templates) > 0 {
+			// Chosen by Accept like an integration response's template.
+			key := pickResponseTemplate(gr.templates, r.Header.Get("Accept"))
+			ctx := map[string]any{}
+			if c.context != nil {
+				maps.Copy(ctx, c.context)
+			} else {
+				maps.Copy(ctx, s.contextOf(r, c))
+			}
+			ctx["error"] = map[string]any{
+				"message": message, "messageString": string(quoted), "responseType": typ,
+				"validationErrorString": "",
+			}
+			res, err := s.engine.Render(velocity.Request{Template: gr.templates[key], Context: ctx, StageVariables: c.stageVariables()})
+			if err != nil {
+				s.logf("gateway response %s: template: %v\n", typ, err)
+			} else {
 				body = res.Output
+				contentType = key
 			}
 		}
 	}
 	if w.Header().Get("Content-Type") == "" {
-		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Type", contentType)
 	}
 	w.Header().Set("x-amzn-ErrorType", errorType(typ))
 	w.WriteHeader(status)
 	io.WriteString(w, body)
+}
+
+func (c *call) stageVariables() map[string]string {
+	if c.stage == nil {
+		return nil
+	}
+	return c.stage.variables
 }
 
 func errorType(typ string) string {
@@ -451,6 +594,8 @@ func errorType(typ string) string {
 		return "TooManyRequestsException"
 	case "UNSUPPORTED_MEDIA_TYPE":
 		return "UnsupportedMediaTypeException"
+	case "BAD_REQUEST_PARAMETERS":
+		return "BadRequestException"
 	}
 	return "InternalServerErrorException"
 }

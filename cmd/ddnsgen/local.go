@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -22,6 +23,13 @@ would: API keys, usage plans, mapping templates rendered by Apache Velocity
 IAM's checks) to the Route 53 endpoint given, e.g. a moto_server. Needs java
 and the velocity package (apt-get install velocity).
 
+Where AWS's behaviour is neither documented nor validated, the lab models it
+both ways and starts in the pessimistic world: a response template does not
+see the $context.requestOverride its request template set (-carry: it does),
+and IAM is asked before Route 53 looks a hosted zone up (-zone-lookup-first:
+an unknown zone is NoSuchHostedZone before IAM is asked). It says which world
+it models on stderr.
+
 Flags:
 `
 
@@ -32,7 +40,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var (
 		templatePath, route53URL, addr, stackName string
 		params, keys                              listFlag
-		trustHeader                               bool
+		trustHeader, carry, zoneLookupFirst       bool
 	)
 	fs.StringVar(&templatePath, "template", "", "the generated template (`file`, YAML or JSON)")
 	fs.StringVar(&route53URL, "route53", "", "Route 53 endpoint `URL`, e.g. http://127.0.0.1:5000 (moto_server)")
@@ -41,6 +49,8 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&addr, "addr", "127.0.0.1:0", "listen `address` (loopback only)")
 	fs.StringVar(&stackName, "stack-name", "ddns", "the `name` ${AWS::StackName} stands for")
 	fs.BoolVar(&trustHeader, "trust-source-ip-header", false, "let the "+local.SourceIPHeader+" header set the caller's address (for trying IPv6 or other callers)")
+	fs.BoolVar(&carry, "carry", false, "model the carry: a response template reads the $context.requestOverride its request template set (validated on AWS only for MOCK integrations)")
+	fs.BoolVar(&zoneLookupFirst, "zone-lookup-first", false, "model Route 53 looking a hosted zone up before IAM is asked (an unknown zone answers NoSuchHostedZone, not AccessDenied)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, localUsage)
@@ -56,6 +66,9 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() > 0 {
 		return usagef("local: unexpected argument %q", fs.Arg(0))
 	}
+	if u, err := url.Parse(route53URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return usagef("local: -route53 %q: the Route 53 endpoint is a URL with scheme http or https and a host, e.g. http://127.0.0.1:5000", route53URL)
+	}
 	if !strings.HasPrefix(addr, "127.") && !strings.HasPrefix(addr, "[::1]") && !strings.HasPrefix(addr, "localhost:") {
 		return usagef("local: -addr %q: the lab listens on loopback only (127.0.0.1:PORT)", addr)
 	}
@@ -66,7 +79,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	o := local.Options{
 		Template: tmpl, Route53URL: route53URL, Addr: addr, StackName: stackName,
 		Parameters: map[string]string{}, APIKeys: map[string]string{},
-		TrustSourceIPHeader: trustHeader, Log: stderr,
+		TrustSourceIPHeader: trustHeader, Carry: carry, ZoneLookupFirst: zoneLookupFirst, Log: stderr,
 	}
 	for _, p := range params {
 		k, v, ok := strings.Cut(p, "=")
@@ -82,6 +95,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		o.APIKeys[k] = v
 	}
+	fmt.Fprintln(stderr, worldLine(carry, zoneLookupFirst))
 	srv, err := local.Start(ctx, o)
 	if err != nil {
 		return err
@@ -102,6 +116,20 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintln(stdout, "Serving until Ctrl-C.")
 	<-ctx.Done()
 	return nil
+}
+
+// worldLine says which answers to AWS's undocumented behaviours the lab
+// models, and how to switch each.
+func worldLine(carry, zoneLookupFirst bool) string {
+	c := "carry=off (a response template sees no $context.requestOverride from its request template; -carry to model the carry)"
+	if carry {
+		c = "carry=on (a response template reads the $context.requestOverride its request template set; drop -carry for the pessimistic world)"
+	}
+	z := "zone-lookup-first=off (IAM is asked before Route 53 looks the hosted zone up; -zone-lookup-first for the other order)"
+	if zoneLookupFirst {
+		z = "zone-lookup-first=on (Route 53 answers NoSuchHostedZone before IAM is asked; drop -zone-lookup-first for the other order)"
+	}
+	return "ddnsgen local: modelling " + c + ", " + z
 }
 
 // signalContext ends on SIGINT or SIGTERM.

@@ -88,3 +88,60 @@ func TestLocalCommand(t *testing.T) {
 		t.Errorf("moto has no A record myddns.acme.local 192.0.2.33: %v", moto.Records(t, zone))
 	}
 }
+
+// TestLocalBadRoute53: an endpoint that is not an http(s) URL with a host
+// is bad usage (it used to be accepted, and every request then failed).
+func TestLocalBadRoute53(t *testing.T) {
+	for _, v := range []string{"127.0.0.1:5931", "localhost", "ftp://127.0.0.1:5931", "http://", "http:///path", ""} {
+		var stdout, stderr bytes.Buffer
+		code := run([]string{"local", "-template", goldenDir + "/seed.yaml", "-route53", v}, &stdout, &stderr)
+		want := `ddnsgen: local: -route53 "` + v + `": the Route 53 endpoint is a URL with scheme http or https and a host, e.g. http://127.0.0.1:5000` + "\n"
+		if v == "" {
+			want = "ddnsgen: local: -template and -route53 are required (see ddnsgen local -h)\n"
+		}
+		if code != 2 || stdout.Len() != 0 || stderr.String() != want {
+			t.Errorf("-route53 %q: exit %d, stdout %q, stderr %q; want exit 2, nothing on stdout, stderr %q", v, code, stdout.String(), stderr.String(), want)
+		}
+	}
+}
+
+// TestLocalWorlds: `ddnsgen local` starts in the pessimistic world and says
+// so on stderr, with how to switch; -carry and -zone-lookup-first switch.
+func TestLocalWorlds(t *testing.T) {
+	lab.Require(t, "java", "/usr/share/java/velocity-1.7.jar")
+	for _, c := range []struct {
+		flags []string
+		want  string
+	}{
+		{nil, "ddnsgen local: modelling carry=off (a response template sees no $context.requestOverride from its request template; -carry to model the carry), " +
+			"zone-lookup-first=off (IAM is asked before Route 53 looks the hosted zone up; -zone-lookup-first for the other order)\n"},
+		{[]string{"-carry", "-zone-lookup-first"}, "ddnsgen local: modelling carry=on (a response template reads the $context.requestOverride its request template set; drop -carry for the pessimistic world), " +
+			"zone-lookup-first=on (Route 53 answers NoSuchHostedZone before IAM is asked; drop -zone-lookup-first for the other order)\n"},
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		var stdout, stderr syncBuffer
+		done := make(chan error, 1)
+		go func() {
+			done <- runLocal(ctx, append([]string{"-template", goldenDir + "/seed.yaml", "-route53", "http://127.0.0.1:1",
+				"-parameter", "HostedZoneId=ZLAB"}, c.flags...), &stdout, &stderr)
+		}()
+		deadline := time.After(time.Minute)
+	wait:
+		for !strings.Contains(stdout.String(), "Serving until Ctrl-C.") {
+			select {
+			case err := <-done:
+				t.Fatalf("%v: ddnsgen local stopped: %v\n%s", c.flags, err, stderr.String())
+			case <-deadline:
+				break wait
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("%v: %v", c.flags, err)
+		}
+		if got := stderr.String(); !strings.HasPrefix(got, c.want) {
+			t.Errorf("%v: stderr starts %q, want %q", c.flags, got, c.want)
+		}
+	}
+}

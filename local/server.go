@@ -220,7 +220,7 @@ func (s *Server) handler(api *restAPI) http.Handler {
 		if c.key != nil {
 			who = c.key.Name
 		}
-		s.logf("%s %s %s %d key=%s %s\n", start.Format(time.RFC3339), r.Method, r.URL.RequestURI(), rec.status, who, time.Since(start).Round(time.Millisecond))
+		s.logf("%s %s %s %d key=%s %s\n", start.Format(time.RFC3339), r.Method, redacted(r.URL), rec.status, who, time.Since(start).Round(time.Millisecond))
 	})
 }
 
@@ -646,4 +646,20 @@ func (s *Server) logf(format string, args ...any) {
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
 	fmt.Fprintf(s.o.Log, format, args...)
+}
+
+// redacted is a request's path and query for the log, with the value of a
+// password parameter (dyndns2's credentials in the URL) replaced: the lab
+// logs no credentials, as a stack logs no query strings.
+func redacted(u *url.URL) string {
+	if u.RawQuery == "" {
+		return u.EscapedPath()
+	}
+	parts := strings.Split(u.RawQuery, "&")
+	for i, p := range parts {
+		if k, _, ok := strings.Cut(p, "="); ok && strings.EqualFold(k, "password") {
+			parts[i] = k + "=REDACTED"
+		}
+	}
+	return u.EscapedPath() + "?" + strings.Join(parts, "&")
 }

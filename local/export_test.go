@@ -1,0 +1,4 @@
+package local
+
+// RedactedForTest is redacted, for the external tests.
+var RedactedForTest = redacted

@@ -308,3 +308,25 @@ func TestVersion(t *testing.T) {
 		t.Errorf("-version: exit %d, %q", code, stdout.String())
 	}
 }
+
+// TestExampleOutputsNameTheirDevice: with several devices, CurlCommand and
+// CronLine say whose they are; with one, they need not.
+func TestExampleOutputsNameTheirDevice(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-device", "router=home.acme.local", "-device", "nas=nas.acme.local"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for _, want := range []string{
+		"Description: 'A crontab line for device nas: updates every 5 minutes",
+		"Description: 'Updates device nas''s record from a shell (DDNS_API_KEY: nas''s key; each device calls with its own)'",
+	} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("the template lacks %q", want)
+		}
+	}
+	stdout.Reset()
+	run(nil, &stdout, &stderr)
+	if strings.Contains(stdout.String(), "for device") || strings.Contains(stdout.String(), "Updates device") {
+		t.Error("the one-device stack's examples name a device")
+	}
+}

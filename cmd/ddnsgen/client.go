@@ -104,6 +104,7 @@ func runClient(args []string, stdout io.Writer) error {
 	case u.Scheme == "http" && !loopback(u.Hostname()):
 		return usagef("client: -url %q: plain http would send the key in clear: use https (http only to 127.0.0.1, e.g. ddnsgen local)", rawURL)
 	}
+	u.Path = "/" + segs[0] + "/" + segs[1] // no trailing slash
 	s.url, s.stage = u, segs[0]
 	if key != "" && !clientKeyRE.MatchString(key) {
 		return usagef("client: -key %q: an API key here is 20-128 letters, digits and ._~+/=- (aws apigateway get-api-key --include-value prints it)", key)
@@ -173,6 +174,9 @@ func runClient(args []string, stdout io.Writer) error {
 			}
 		}
 		fmt.Fprint(stdout, text)
+	}
+	if format == "all" && s.user == "" {
+		fmt.Fprint(stdout, "\n# ddclient and inadyn speak dyndns2 only: add -dyndns2 USER:PASSWORD for their stanzas.\n")
 	}
 	return nil
 }

@@ -205,8 +205,13 @@ func TestClientSetups(t *testing.T) {
 				t.Errorf("-format all does not say %q", want)
 			}
 		}
-		if keyOnly := clientOut(t, base...); strings.Contains(keyOnly, "ddclient") || strings.Contains(keyOnly, "inadyn") {
-			t.Error("without -dyndns2, -format all prints ddclient or inadyn set-ups")
+		if keyOnly := clientOut(t, base...); strings.Contains(keyOnly, "protocol=dyndns2") || strings.Contains(keyOnly, "custom ddnsgen") ||
+			!strings.HasSuffix(keyOnly, "# ddclient and inadyn speak dyndns2 only: add -dyndns2 USER:PASSWORD for their stanzas.\n") {
+			t.Errorf("without -dyndns2, -format all prints ddclient or inadyn set-ups, or does not say why not:\n%s", keyOnly)
+		}
+		// A trailing slash on the URL is dropped.
+		if got := clientOut(t, "-url", testURL+"/", "-key", testKey, "-format", "curl"); !strings.HasSuffix(got, "/ddns/Z0123456789ABCDEFGHIJ'\n") {
+			t.Errorf("with a trailing slash: %q", got)
 		}
 	})
 }

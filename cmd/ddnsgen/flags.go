@@ -297,6 +297,7 @@ var fieldFlags = []struct{ field, flag string }{
 	{"records[].name", "-name"},
 	{"records[].ttl", "-ttl"},
 	{"records[].types", "-type"},
+	{"records", "-name"},
 	{"zones[].id", "-zone-id"},
 	{"zones[].name", "-zone"},
 	{"zones", "-zone"},
@@ -332,7 +333,10 @@ func (o *options) explain(err error) error {
 	value := strconv.Quote(ce.Value)
 	if countRE.MatchString(ce.Value) && listFields[ce.Field] {
 		// A count (300 devices), not a value the user wrote: not quoted.
-		value = "(" + ce.Value + " given)"
+		value = "(" + ce.Value + ")"
+		if _, err := strconv.Atoi(ce.Value); err == nil {
+			value = "(" + ce.Value + " given)"
+		}
 		if strings.Contains(ce.Rule, ce.Value) {
 			value = ""
 		}

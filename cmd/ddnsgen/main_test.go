@@ -83,11 +83,16 @@ func TestBadInput(t *testing.T) {
 		many = append(many, "-device", fmt.Sprintf("d%d=d%d.acme.local", i, i))
 	}
 	dyn = append([]string{"-dyndns2"}, many[:240]...)
+	var longNames []string
+	for i := 1; i <= 400; i++ {
+		longNames = append(longNames, "-name", fmt.Sprintf("averyveryverylongname%d.acme.local", i))
+	}
 	cases = append(cases, []struct {
 		args []string
 		want string
 	}{
 		{many, `ddnsgen: -device: 300 devices need 607 resources and a stack holds 500: at most 246 devices a stack`},
+		{longNames, `ddnsgen: -name (15545 characters of role policy): IAM takes at most 10240 characters`},
 		{dyn, `ddnsgen: -device (120 given): with dyndns2 each device's password is a stage variable, and a stage holds 100: at most 99 devices with 1 zone` + "\n"},
 	}...)
 	for _, c := range cases {

@@ -70,7 +70,7 @@ func runClient(args []string, stdout io.Writer) error {
 	fs.StringVar(&types, "type", "A", "the record `types` the device's names take, as given to ddnsgen -type: A, AAAA or A,AAAA")
 	fs.StringVar(&format, "format", "all", "print one set-up only: `FORMAT` is "+strings.Join(clientFormats, ", ")+" (all: each, with instructions)")
 	fs.StringVar(&s.scriptPath, "script-path", "/usr/local/sbin/ddnsgen-update", "where the script is installed (`path`), for the cron line and the systemd service")
-	fs.StringVar(&s.addressCmd, "address-command", "", "a shell `command` the script runs to learn the current address (default: the host's own route source address when it is public)")
+	fs.StringVar(&s.addressCmd, "address-command", "", "a shell `command` that prints the current address, for the script, ddclient (use=cmd) and inadyn (checkip-command) (default: the script uses the host's own route source address when it is public; ddclient and inadyn ask checkip.amazonaws.com)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, clientUsage)
@@ -144,8 +144,8 @@ func runClient(args []string, stdout io.Writer) error {
 	if !clientPathRE.MatchString(s.scriptPath) {
 		return usagef("client: -script-path %q: an absolute path of letters, digits and ._/-", s.scriptPath)
 	}
-	if strings.ContainsAny(s.addressCmd, "'\n%") {
-		return usagef("client: -address-command %q: single quotes, %% and newlines cannot go into the script as written: put the command in a file and give its path", s.addressCmd)
+	if strings.ContainsAny(s.addressCmd, "'\"\n%") {
+		return usagef("client: -address-command %q: quotes, %% and newlines cannot go into the script and the config files as written: put the command in a file and give its path", s.addressCmd)
 	}
 	var order []string
 	switch {
@@ -339,7 +339,11 @@ func (s *clientSetup) ddclient() string {
 	}
 	var b strings.Builder
 	b.WriteString("protocol=dyndns2\n")
-	b.WriteString("use=web, web=https://checkip.amazonaws.com/\n")
+	if s.addressCmd != "" {
+		fmt.Fprintf(&b, "use=cmd, cmd='%s'\n", s.addressCmd)
+	} else {
+		b.WriteString("use=web, web=https://checkip.amazonaws.com/\n")
+	}
 	fmt.Fprintf(&b, "ssl=%s\nserver=%s\nscript=%s\nlogin=%s\npassword=%s\n%s\n", ssl, s.url.Host, s.dyndns2Path(), s.user, s.pass, names)
 	return b.String()
 }
@@ -368,6 +372,9 @@ func (s *clientSetup) inadyn() string {
 	fmt.Fprintf(&b, "    ddns-path      = \"%s?hostname=%%h&myip=%%i\"\n", s.dyndns2Path())
 	b.WriteString("    ddns-response  = { good, nochg }\n")
 	fmt.Fprintf(&b, "    hostname       = { %s }\n", names)
+	if s.addressCmd != "" {
+		fmt.Fprintf(&b, "    checkip-command = \"%s\"\n", s.addressCmd)
+	}
 	b.WriteString("}\n")
 	return b.String()
 }

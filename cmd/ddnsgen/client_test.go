@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -59,7 +61,7 @@ func TestClientBadInput(t *testing.T) {
 		{[]string{"-url", testURL, "-key", testKey, "-format", "ddclient"}, `client: -format ddclient: ddclient speaks dyndns2 only: give -dyndns2 USER:PASSWORD`},
 		{[]string{"-url", testURL, "-key", testKey, "-format", "xml"}, `client: -format "xml": the formats are all, curl, cron, script, service, timer, ddclient, inadyn`},
 		{[]string{"-url", testURL, "-key", testKey, "-script-path", "bin/x"}, `client: -script-path "bin/x": an absolute path`},
-		{[]string{"-url", testURL, "-key", testKey, "-address-command", "echo '1.2.3.4'"}, `client: -address-command "echo '1.2.3.4'": single quotes, % and newlines cannot go into the script`},
+		{[]string{"-url", testURL, "-key", testKey, "-address-command", "echo '1.2.3.4'"}, `client: -address-command "echo '1.2.3.4'": quotes, % and newlines cannot go into the script and the config files`},
 		{[]string{"-url", testURL, "-kye", testKey}, `client: -kye is not a flag: did you mean -key? (see ddnsgen client -h)`},
 		{[]string{"-url", testURL, "-key", testKey, "extra"}, `client: unexpected argument "extra"`},
 	}
@@ -300,6 +302,37 @@ func TestClientScriptLab(t *testing.T) {
 		}
 		return ""
 	}
+	t.Run("ddclient", func(t *testing.T) {
+		lab.Require(t, "ddclient")
+		dir := t.TempDir()
+		conf := filepath.Join(dir, "ddclient.conf")
+		text := clientOut(t, "-url", proxy.URL+"/ddns/"+zone, "-dyndns2", "default:"+testPassword, "-hostname", "myddns.acme.local",
+			"-address-command", "/bin/echo 192.0.2.77", "-format", "ddclient")
+		if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, code := runTool(t, "ddclient", "-daemon=0", "-foreground", "-file", conf, "-cache", filepath.Join(dir, "cache"), "-verbose", "-noquiet")
+		if code != 0 || !strings.Contains(out, "SUCCESS:") || record(t) != "192.0.2.77" {
+			t.Errorf("ddclient with ddnsgen client's ddclient.conf: exit %d, record %q:\n%s\n%s", code, record(t), text, out)
+		}
+	})
+	t.Run("inadyn", func(t *testing.T) {
+		lab.Require(t, "inadyn")
+		dir := t.TempDir()
+		conf, cache := filepath.Join(dir, "inadyn.conf"), filepath.Join(dir, "cache")
+		text := clientOut(t, "-url", proxy.URL+"/ddns/"+zone, "-dyndns2", "default:"+testPassword, "-hostname", "myddns.acme.local",
+			"-address-command", "/bin/echo 192.0.2.78", "-format", "inadyn")
+		os.Mkdir(cache, 0o700)
+		// A cache file, so that inadyn asks no DNS server.
+		os.WriteFile(filepath.Join(cache, "myddns.acme.local.cache"), []byte("192.0.2.1"), 0o600)
+		if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, code := runTool(t, "inadyn", "-1", "--foreground", "-f", conf, "--cache-dir", cache, "-P", filepath.Join(dir, "pid"), "-l", "info")
+		if code != 0 || !strings.Contains(out, "Successful alias table update") || record(t) != "192.0.2.78" {
+			t.Errorf("inadyn with ddnsgen client's inadyn.conf: exit %d, record %q:\n%s\n%s", code, record(t), text, out)
+		}
+	})
 	for _, mode := range []struct{ name, cred, value string }{
 		{"API key", "-key", testKey},
 		{"dyndns2", "-dyndns2", "default:" + testPassword},
@@ -399,4 +432,25 @@ func TestClientScriptLab(t *testing.T) {
 			}
 		})
 	}
+}
+
+// runTool runs a client program for at most 90 s, in its own process group
+// (killed whole on timeout), and returns its output and exit status.
+func runTool(t *testing.T, name string, args ...string) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		return string(out), exit.ExitCode()
+	case err != nil:
+		t.Fatalf("%s: %v\n%s", name, err, out)
+	}
+	return string(out), 0
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -219,21 +220,199 @@ func camel(s string) string {
 }
 
 // ParseConfig reads a Config from YAML (the CLI's -config file). Keys are
-// the yaml tags of Config's fields; an unknown key is an error, so a typo
-// cannot silently fall back to a default.
+// the yaml tags of Config's fields. The file is checked before it is read
+// into a Config, and an error names the line and the key as written:
+//   - an unknown key is an error (with the nearest valid key), so a typo
+//     cannot silently fall back to a default;
+//   - a value of the wrong kind (a word for a number, a list for a name);
+//   - an empty file (or an empty mapping): it would be the placeholder
+//     stack, which is never what a file means;
+//   - a limit, stage or api_name written as 0 or "": a Config's zero value
+//     means "the default", but a value written in a file is used as
+//     written, as on the command line (-key-rate 0 is refused too): leave
+//     the key out for the default.
 func ParseConfig(b []byte) (Config, error) {
-	var c Config
+	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil && err != io.EOF {
+	if err := dec.Decode(&doc); err != nil && err != io.EOF {
+		return Config{}, fmt.Errorf("config: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err != io.EOF {
+		return Config{}, fmt.Errorf("config: line %d: a second YAML document (---): one document only", extra.Line)
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 || doc.Content[0].Tag == "!!null" ||
+		(doc.Content[0].Kind == yaml.MappingNode && len(doc.Content[0].Content) == 0) {
+		return Config{}, fmt.Errorf("config: the file is empty: it would be the placeholder stack (myddns.acme.local); write records (and zones, devices) as the README shows")
+	}
+	root := doc.Content[0]
+	if err := checkNode(root, reflect.TypeOf(Config{}), ""); err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
-	var extra any
-	if err := dec.Decode(&extra); err != io.EOF {
-		return Config{}, fmt.Errorf("config: one YAML document only")
+	var c Config
+	if err := root.Decode(&c); err != nil {
+		return Config{}, fmt.Errorf("config: %s", strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	return c, nil
 }
+
+// writtenZero are the keys whose zero value means "the default" in a
+// Config, and which are therefore refused when a file writes them as zero.
+var writtenZero = map[string]string{
+	"stage":                  ruleStage,
+	"api_name":               ruleAPI,
+	"limits.key_rate":        "a rate is more than 0 and at most 10000 requests a second; leave the key out for the default",
+	"limits.stage_rate":      "a rate is more than 0 and at most 10000 requests a second; leave the key out for the default",
+	"limits.dyndns2_rate":    "a rate is more than 0 and at most 10000 requests a second; leave the key out for the default",
+	"limits.key_burst":       "must be from 1 to 5000; leave the key out for the default",
+	"limits.stage_burst":     "must be from 1 to 5000; leave the key out for the default",
+	"limits.dyndns2_burst":   "must be from 1 to 5000; leave the key out for the default",
+	"limits.key_daily_quota": "must be from 1 to 100000000; leave the key out for the default",
+	"limits.max_hostnames":   "must be from 1 to 1000; leave the key out for the default",
+}
+
+var kindNames = map[yaml.Kind]string{
+	yaml.MappingNode:  "a mapping (key: value)",
+	yaml.SequenceNode: "a list",
+	yaml.ScalarNode:   "a single value",
+	yaml.AliasNode:    "an alias",
+}
+
+// checkNode checks a YAML node against the Go type it is to be read into,
+// path being the key's path as the file spells it (records[0].ttl).
+func checkNode(n *yaml.Node, t reflect.Type, path string) error {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n.Tag == "!!null" {
+		return nil // the zero value: checked by Validate
+	}
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	where := path
+	if where == "" {
+		where = "the top level"
+	}
+	want := func(kind yaml.Kind) error {
+		if n.Kind != kind {
+			return fmt.Errorf("line %d: %s: %s here, not %s", n.Line, where, kindNames[kind], kindNames[n.Kind])
+		}
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if err := want(yaml.MappingNode); err != nil {
+			return err
+		}
+		var keys []string
+		fields := map[string]reflect.StructField{}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if tag := strings.Split(f.Tag.Get("yaml"), ",")[0]; tag != "" && tag != "-" {
+				keys = append(keys, tag)
+				fields[tag] = f
+			}
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			f, ok := fields[k.Value]
+			if !ok {
+				msg := fmt.Sprintf("line %d: %s: unknown key %q", k.Line, where, k.Value)
+				if path == "" {
+					msg = fmt.Sprintf("line %d: unknown key %q", k.Line, k.Value)
+				}
+				if near := nearest(k.Value, keys); near != "" {
+					msg += fmt.Sprintf(": did you mean %s?", near)
+				}
+				return fmt.Errorf("%s (the keys are %s)", msg, strings.Join(keys, ", "))
+			}
+			sub := k.Value
+			if path != "" {
+				sub = path + "." + k.Value
+			}
+			if rule, ok := writtenZero[sub]; ok && v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
+				z := reflect.New(f.Type)
+				if err := v.Decode(z.Interface()); err == nil && z.Elem().IsZero() {
+					return fmt.Errorf("line %d: %s %q: %s", v.Line, sub, v.Value, rule)
+				}
+			}
+			if err := checkNode(v, f.Type, sub); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice:
+		if err := want(yaml.SequenceNode); err != nil {
+			return err
+		}
+		for i, item := range n.Content {
+			if err := checkNode(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		if err := want(yaml.MappingNode); err != nil {
+			return err
+		}
+		for i := 1; i < len(n.Content); i += 2 {
+			if err := checkNode(n.Content[i], t.Elem(), path+"."+n.Content[i-1].Value); err != nil {
+				return err
+			}
+		}
+	default:
+		if err := want(yaml.ScalarNode); err != nil {
+			return err
+		}
+		if err := n.Decode(reflect.New(t).Interface()); err != nil {
+			kind := map[reflect.Kind]string{reflect.Int: "a whole number", reflect.Float64: "a number", reflect.Bool: "true or false", reflect.String: "text"}[t.Kind()]
+			return fmt.Errorf("line %d: %s %q: not %s", n.Line, where, n.Value, kind)
+		}
+	}
+	return nil
+}
+
+// nearest is the key closest to s by edit distance, if it is close enough
+// to be a typo of it ("type" → "types"); else "".
+func nearest(s string, keys []string) string {
+	best, bestD := "", 3
+	for _, k := range keys {
+		d := editDistance(strings.ToLower(s), k)
+		if d < bestD && closeEnough(d, k) {
+			best, bestD = k, d
+		}
+	}
+	return best
+}
+
+// editDistance counts the insertions, deletions, substitutions and swaps
+// of neighbours that turn a into b (optimal string alignment): "nmae" is 1
+// from "name".
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
+}
+
+// closeEnough: one edit from a short word, two from a long one.
+func closeEnough(d int, word string) bool { return d == 1 || (d == 2 && len(word) >= 8) }
 
 // DualStack reports whether the endpoint is dual-stack: a record takes
 // AAAA and IPv4Only is not set. (SAM and OpenAPI cannot say so: see

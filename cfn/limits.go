@@ -35,8 +35,8 @@ func (p *plan) checkDevices() error {
 		// a password a parameter, but the 100 variables come first).
 		if n := len(p.zones) + len(p.dyndns2Users()); n > MaxStageVariables {
 			return bad("devices", strconv.Itoa(len(p.devices)), fmt.Sprintf(
-				"with dyndns2 each device's password is a stage variable, and a stage holds %d: at most %d devices with %d zones",
-				MaxStageVariables, MaxStageVariables-len(p.zones), len(p.zones)))
+				"with dyndns2 each device's password is a stage variable, and a stage holds %d: at most %d devices with %s",
+				MaxStageVariables, MaxStageVariables-len(p.zones), plural(len(p.zones), "zone")))
 		}
 	}
 	// Each name may get an A and an AAAA change: a batch takes 1,000, and a
@@ -105,4 +105,12 @@ func (p *plan) families() int {
 		}
 	}
 	return 1
+}
+
+// plural is "1 zone", "2 zones".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

@@ -81,8 +81,16 @@ func (b *builder) outputs() {
 			}
 		}
 	}
+	// With several devices the examples are the first device's: say so, so
+	// that no one runs them with another device's key.
+	curlDesc, cronDesc := "Updates the record from a shell", "A crontab line that updates every 5 minutes"
+	if len(p.devices) > 1 {
+		d := p.devices[0].name
+		curlDesc = "Updates device " + d + "'s record from a shell (DDNS_API_KEY: " + d + "'s key; each device calls with its own)"
+		cronDesc = "A crontab line for device " + d + ": updates every 5 minutes"
+	}
 	out[OutputCurlCommand] = cloudformation.Output{
-		Description: cloudformation.String("Updates the record from a shell"),
+		Description: cloudformation.String(curlDesc),
 		Value:       cloudformation.Sub("curl -sS " + header + "'" + b.exampleURL() + "'"),
 	}
 	if p.dyndns2 {
@@ -99,7 +107,6 @@ func (b *builder) outputs() {
 			Value:       cloudformation.Sub("aws apigateway get-stage --rest-api-id ${" + b.id(IDRestAPI) + "} --stage-name " + p.stage + " --query variables --output json --region ${AWS::Region}"),
 		}
 	}
-	cronDesc := "A crontab line that updates every 5 minutes"
 	if !p.open {
 		cronDesc += " (set DDNS_API_KEY=... in the crontab above it)"
 	}

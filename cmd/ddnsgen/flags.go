@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/ddnsgen/ddnsgen/cfn"
 )
 
@@ -19,6 +21,7 @@ type options struct {
 	fs *flag.FlagSet
 
 	configFile       string
+	configBytes      []byte // the -config file, for the line of a Build error
 	zoneID           string
 	zones            listFlag
 	names            listFlag
@@ -50,7 +53,13 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, " ") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
-const usageText = `Usage: ddnsgen [flags] > ddns.yaml
+const usageText = `Usage:
+
+	ddnsgen [flags] > ddns.yaml     write a stack's CloudFormation template
+	ddnsgen local [flags]           serve a template's API on 127.0.0.1, as API Gateway would
+	ddnsgen check [flags]           try a deployed stack: one update, then refusals
+	ddnsgen client [flags]          print a device's set-ups: curl, cron, systemd, sh, ddclient, inadyn
+	ddnsgen help [SUBCOMMAND]       this text, or a subcommand's flags
 
 Writes the CloudFormation template of a dynamic DNS stack: API Gateway calls
 Route 53 directly (no Lambda). With no flags: the A record myddns.acme.local,
@@ -100,7 +109,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 			fs.SetOutput(io.Discard)
 			return nil, err
 		}
-		return nil, usagef("%v (see ddnsgen -h)", err)
+		return nil, usagef("%v (see ddnsgen -h)", flagError(fs, err))
 	}
 	if fs.NArg() > 0 {
 		return nil, usagef("unexpected argument %q: ddnsgen takes only flags (see ddnsgen -h)", fs.Arg(0))
@@ -121,6 +130,57 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	}
 	return o, nil
 }
+
+// flagError adds "did you mean -name?" to the flag package's error for an
+// unknown flag that is a typo of a known one.
+func flagError(fs *flag.FlagSet, err error) error {
+	const prefix = "flag provided but not defined: -"
+	msg := err.Error()
+	if !strings.HasPrefix(msg, prefix) {
+		return err
+	}
+	typed := strings.TrimPrefix(msg, prefix)
+	best, bestD := "", 3
+	fs.VisitAll(func(f *flag.Flag) {
+		if d := editDistance(typed, f.Name); d < bestD && closeEnough(d, f.Name) {
+			best, bestD = f.Name, d
+		}
+	})
+	if best == "" {
+		return fmt.Errorf("-%s is not a flag", typed)
+	}
+	return fmt.Errorf("-%s is not a flag: did you mean -%s?", typed, best)
+}
+
+// editDistance counts the insertions, deletions, substitutions and swaps
+// of neighbours that turn a into b (optimal string alignment): "nmae" is 1
+// from "name".
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
+}
+
+// closeEnough: one edit from a short word, two from a long one.
+func closeEnough(d int, word string) bool { return d == 1 || (d == 2 && len(word) >= 8) }
 
 // set reports whether the flag was given on the command line.
 func (o *options) set(name string) bool {
@@ -151,9 +211,10 @@ func (o *options) config() (cfn.Config, error) {
 		if err != nil {
 			return cfn.Config{}, usagef("-config %q: %v", o.configFile, err)
 		}
+		o.configBytes = b
 		c, err := cfn.ParseConfig(b)
 		if err != nil {
-			return cfn.Config{}, usagef("-config %q: %v", o.configFile, err)
+			return cfn.Config{}, usagef("-config %q: %s", o.configFile, strings.TrimPrefix(err.Error(), "config: "))
 		}
 		return c, nil
 	}
@@ -251,6 +312,7 @@ var fieldFlags = []struct{ field, flag string }{
 	{"records[].ttl", "-ttl"},
 	{"records[].types", "-type"},
 	{"records[].interface_id", "-interface-id"},
+	{"records", "-name"},
 	{"zones[].id", "-zone-id"},
 	{"zones[].name", "-zone"},
 	{"zones", "-zone"},
@@ -277,16 +339,43 @@ var fieldFlags = []struct{ field, flag string }{
 var indexRE = regexp.MustCompile(`\[\d+\]`)
 
 // explain turns a Build error into a usage error naming the flag (or the
-// config file's field) that holds the bad value.
+// config file's key and line) that holds the bad value, in the terms the
+// user typed.
 func (o *options) explain(err error) error {
 	var ce *cfn.ConfigError
 	if !errors.As(err, &ce) {
 		return err
 	}
+	value := strconv.Quote(ce.Value)
+	if countRE.MatchString(ce.Value) && listFields[ce.Field] {
+		// A count (300 devices), not a value the user wrote: not quoted.
+		value = "(" + ce.Value + ")"
+		if _, err := strconv.Atoi(ce.Value); err == nil {
+			value = "(" + ce.Value + " given)"
+		}
+		if strings.Contains(ce.Rule, ce.Value) {
+			value = ""
+		}
+	}
 	if o.configFile != "" {
-		return usagef("-config %q: %v", o.configFile, ce)
+		where := ""
+		if line := configLine(o.configBytes, ce.Field); line > 0 {
+			where = fmt.Sprintf("line %d: ", line)
+		}
+		return usagef("-config %q: %s%s: %s", o.configFile, where, strings.TrimSpace(ce.Field+" "+value), ce.Rule)
 	}
 	field := indexRE.ReplaceAllString(ce.Field, "[]")
+	// The default record, when the user named none: speak of what they did.
+	if field == "records[].name" && len(o.names) == 0 && len(o.devices) == 0 {
+		did := "no -name or -device given"
+		if len(o.zones) > 0 {
+			did = "-zone " + strings.Join(o.zones, " -zone ") + " without -name"
+		}
+		return usagef("%s: the record is then the default %s, and %s: give -name NAME", did, cfn.DefaultRecordName, ce.Rule)
+	}
+	if field == "devices" && !o.apiKey {
+		return usagef("-api-key=false makes an open endpoint, which has no API keys to tell devices apart: drop -api-key=false or the -device flags")
+	}
 	for _, m := range fieldFlags {
 		if field == m.field {
 			if m.flag == "-zone-id" && len(o.zones) > 0 {
@@ -298,8 +387,49 @@ func (o *options) explain(err error) error {
 				len(o.devices) > 0 && i >= len(o.names) {
 				m.flag = "-device"
 			}
-			return usagef("%s %s: %s", m.flag, strconv.Quote(ce.Value), ce.Rule)
+			return usagef("%s: %s", strings.TrimSpace(m.flag+" "+value), ce.Rule)
 		}
 	}
 	return usagef("%v", ce)
+}
+
+// listFields are the fields whose errors may be about a count.
+var listFields = map[string]bool{"devices": true, "zones": true, "records": true, "tags": true}
+
+// countRE matches the values of errors about how many there are
+// ("300", "12000 bytes"), as opposed to a value the user wrote.
+var countRE = regexp.MustCompile(`^[0-9]+( [a-z ]+)?$`)
+
+// configLine is the line of the config file that holds field (a
+// ConfigError's path, e.g. records[1].name), or 0.
+func configLine(b []byte, field string) int {
+	var doc yaml.Node
+	if yaml.Unmarshal(b, &doc) != nil || len(doc.Content) == 0 {
+		return 0
+	}
+	n := doc.Content[0]
+	line := 0
+	for _, part := range strings.Split(field, ".") {
+		key, index, _ := strings.Cut(part, "[")
+		var next *yaml.Node
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == key {
+					next, line = n.Content[i+1], n.Content[i].Line
+				}
+			}
+		}
+		if next == nil {
+			return line
+		}
+		n = next
+		if index != "" {
+			i, err := strconv.Atoi(strings.TrimSuffix(index, "]"))
+			if err != nil || n.Kind != yaml.SequenceNode || i >= len(n.Content) {
+				return line
+			}
+			n, line = n.Content[i], n.Content[i].Line
+		}
+	}
+	return line
 }

@@ -58,7 +58,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			fs.PrintDefaults()
 			return err
 		}
-		return usagef("local: %v (see ddnsgen local -h)", err)
+		return usagef("local: %v (see ddnsgen local -h)", flagError(fs, err))
 	}
 	if templatePath == "" || route53URL == "" {
 		return usagef("local: -template and -route53 are required (see ddnsgen local -h)")

@@ -13,9 +13,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sort"
 	"strings"
 
 	"github.com/ddnsgen/ddnsgen/cfn"
@@ -43,11 +45,18 @@ func usagef(format string, args ...any) error {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	var err error
-	if len(args) > 0 && args[0] == "local" {
-		ctx, stop := signalContext()
-		err = runLocal(ctx, args[1:], stdout, stderr)
-		stop()
-	} else {
+	switch {
+	case len(args) > 0 && args[0] == "help":
+		err = help(args[1:], stdout, stderr)
+	case len(args) > 0 && !strings.HasPrefix(args[0], "-"):
+		sub := args[0]
+		cmd, ok := subcommands[sub]
+		if !ok {
+			err = usagef("unknown subcommand %q: the subcommands are %s (see ddnsgen help)", sub, strings.Join(subcommandNames(), ", "))
+			break
+		}
+		err = cmd(args[1:], stdout, stderr)
+	default:
 		err = generate(args, stdout, stderr)
 	}
 	var u *usageError
@@ -63,6 +72,42 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ddnsgen: %v\n", err)
 		return exitIO
 	}
+}
+
+// subcommands are ddnsgen's subcommands, each in its own file with its own
+// flag set and usage text (shown by ddnsgen SUB -h and ddnsgen help SUB).
+var subcommands = map[string]func(args []string, stdout, stderr io.Writer) error{
+	"local": func(args []string, stdout, stderr io.Writer) error {
+		ctx, stop := signalContext()
+		defer stop()
+		return runLocal(ctx, args, stdout, stderr)
+	},
+	"client": func(args []string, stdout, _ io.Writer) error { return runClient(args, stdout) },
+}
+
+func subcommandNames() []string {
+	var names []string
+	for name := range subcommands {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// help is `ddnsgen help [SUB]`: the usage text, or a subcommand's.
+func help(args []string, stdout, stderr io.Writer) error {
+	switch {
+	case len(args) == 0:
+		_, err := parseFlags([]string{"-h"}, stdout)
+		return err
+	case len(args) > 1:
+		return usagef("help: one subcommand at a time (ddnsgen help SUBCOMMAND)")
+	}
+	cmd, ok := subcommands[args[0]]
+	if !ok {
+		return usagef("help %q: the subcommands are %s", args[0], strings.Join(subcommandNames(), ", "))
+	}
+	return cmd([]string{"-h"}, stdout, stderr)
 }
 
 func generate(args []string, stdout, stderr io.Writer) error {
@@ -97,7 +142,15 @@ func generate(args []string, stdout, stderr io.Writer) error {
 		_, err = stdout.Write(out)
 		return err
 	}
-	return writeAtomic(o.output, out)
+	if err := writeAtomic(o.output, out); err != nil {
+		// Name the path given, not the temporary file beside it.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("-o %q: cannot write it: %v", o.output, err)
+	}
+	return nil
 }
 
 // writeAtomic writes b to path through a temporary file in the same
@@ -122,16 +175,42 @@ func writeAtomic(path string, b []byte) error {
 	return os.Rename(f.Name(), path)
 }
 
+// version is the module version when installed with go install
+// MODULE@VERSION; built from a clone, the commit it was built from (and
+// "+dirty" when the tree had changes); "unknown" when neither is recorded
+// (go run, go test).
 func version() string {
 	info, ok := debug.ReadBuildInfo()
-	if !ok || info.Main.Version == "" {
-		return "(devel)"
+	if !ok {
+		return "unknown (no build information)"
 	}
-	v := info.Main.Version
+	return versionOf(info)
+}
+
+func versionOf(info *debug.BuildInfo) string {
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, modified, at string
 	for _, s := range info.Settings {
-		if s.Key == "vcs.revision" && v == "(devel)" {
-			v += " " + strings.TrimSpace(s.Value)
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		case "vcs.time":
+			at = s.Value
 		}
+	}
+	if rev == "" {
+		return "unknown (built without version control information: go install ./cmd/ddnsgen from a clone records the commit)"
+	}
+	v := "commit " + rev
+	if modified == "true" {
+		v += "+dirty"
+	}
+	if at != "" {
+		v += " (" + at + ")"
 	}
 	return v
 }

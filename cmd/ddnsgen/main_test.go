@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -43,18 +44,27 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-api-name", "${AWS::StackName}"}, `-api-name "${AWS::StackName}": an API name is`},
 		{[]string{"-format", "xml"}, `-format "xml": the formats are yaml, json, sam, sam-json, openapi, openapi-json`},
 		{[]string{"-api-key=maybe"}, `invalid boolean value "maybe" for -api-key`},
-		{[]string{"-nope"}, `flag provided but not defined: -nope (see ddnsgen -h)`},
-		{[]string{"extra"}, `unexpected argument "extra": ddnsgen takes only flags`},
+		{[]string{"-nope"}, `-nope is not a flag (see ddnsgen -h)`},
+		{[]string{"-nmae", "home.example.com"}, `-nmae is not a flag: did you mean -name? (see ddnsgen -h)`},
+		{[]string{"-zoneid", "Z1"}, `-zoneid is not a flag: did you mean -zone-id?`},
+		{[]string{"extra"}, `unknown subcommand "extra": the subcommands are `},
+		{[]string{"-name", "a.acme.local", "extra"}, `unexpected argument "extra": ddnsgen takes only flags`},
+		{[]string{"local", "-tempate", "x.yaml"}, `local: -tempate is not a flag: did you mean -template? (see ddnsgen local -h)`},
+		{[]string{"help", "nope"}, `help "nope": the subcommands are `},
 		{[]string{"-device", "home"}, `-device "home": write NAME=host1[,host2]`},
 		{[]string{"-device", "Home=a.acme.local"}, `-device "Home": a device name is 1-32 lower-case letters, digits and hyphens`},
 		{[]string{"-device", "a=x.acme.local", "-device", "a=y.acme.local"}, `-device "a": each device is listed once`},
 		{[]string{"-device", "a-1b=x.acme.local", "-device", "a1b=y.acme.local"}, `-device "a1b": its logical ID A1b is also that of device "a-1b": rename one`},
-		{[]string{"-api-key=false", "-device", "a=x.acme.local"}, `-device "a": an open endpoint has no API keys`},
+		// Speak of what the user typed (-api-key=false), not of the Config's "open".
+		{[]string{"-api-key=false", "-device", "a=x.acme.local"}, `-api-key=false makes an open endpoint, which has no API keys to tell devices apart: drop -api-key=false or the -device flags`},
+		// -zone alone: the default record is named as such, not as if typed.
+		{[]string{"-zone", "example.com"}, `-zone example.com without -name: the record is then the default myddns.acme.local, and the name is in none of the zones (example.com): give -name NAME`},
 		{[]string{"-name", "a.acme.local", "-name", "b.example.com"}, `-zone "": the records a.acme.local, b.example.com share no parent domain: name their zones`},
 		{[]string{"-zone", "acme.local", "-name", "b.example.com"}, `-name "b.example.com": the name is in none of the zones (acme.local)`},
 		{[]string{"-zone-id", "Z1", "-zone", "acme.local=Z2"}, `-zone-id "Z1": use -zone NAME=ID for each zone when there are several`},
 		{[]string{"-key-rate", "0"}, `-key-rate "0": a rate is more than 0 and at most 10000 requests a second`},
 		{[]string{"-max-hostnames", "1001"}, `-max-hostnames "1001": must be from 1 to 1000`},
+		{[]string{"-key-burst", "0"}, `-key-burst "0": must be from 1 to 5000`},
 		{[]string{"-device", "r=bad_name.example.com"}, `-device "bad_name.example.com": label "bad_name" has characters other than letters, digits and inner hyphens`},
 		{[]string{"-name", "ok.example.com", "-device", "r=ok.example.com,bad_name.example.com"}, `-device "bad_name.example.com": label "bad_name"`},
 		{[]string{"-dyndns2", "-zone", "a.com", "-zone", "b.com", "-device", "r=x.a.com,y.b.com"},
@@ -67,8 +77,30 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-format", "openapi", "-role-arn", "arn:aws:iam::1:role/x"}, `-role-arn "arn:aws:iam::1:role/x": an IAM role ARN`},
 		{[]string{"-config", "no-such-file.yaml"}, `-config "no-such-file.yaml": open no-such-file.yaml: no such file or directory`},
 	}
+	// Counts are not quoted as if the user had typed them; plurals agree.
+	var many, dyn []string
+	for i := 0; i < 300; i++ {
+		many = append(many, "-device", fmt.Sprintf("d%d=d%d.acme.local", i, i))
+	}
+	dyn = append([]string{"-dyndns2"}, many[:240]...)
+	var longNames []string
+	for i := 1; i <= 400; i++ {
+		longNames = append(longNames, "-name", fmt.Sprintf("averyveryverylongname%d.acme.local", i))
+	}
+	cases = append(cases, []struct {
+		args []string
+		want string
+	}{
+		{many, `ddnsgen: -device: 300 devices need 607 resources and a stack holds 500: at most 246 devices a stack`},
+		{longNames, `ddnsgen: -name (15545 characters of role policy): IAM takes at most 10240 characters`},
+		{dyn, `ddnsgen: -device (120 given): with dyndns2 each device's password is a stage variable, and a stage holds 100: at most 99 devices with 1 zone` + "\n"},
+	}...)
 	for _, c := range cases {
-		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+		name := strings.Join(c.args, " ")
+		if len(name) > 80 {
+			name = name[:80]
+		}
+		t.Run(name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			code := run(c.args, &stdout, &stderr)
 			if code != 2 {
@@ -78,7 +110,7 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("stdout has %d bytes, want none", stdout.Len())
 			}
 			lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
-			if len(lines) != 1 || !strings.HasPrefix(lines[0], "ddnsgen: ") || !strings.Contains(lines[0], c.want) {
+			if len(lines) != 1 || !strings.HasPrefix(lines[0], "ddnsgen: ") || !strings.Contains(stderr.String(), c.want) {
 				t.Errorf("stderr = %q\nwant one line containing %q", stderr.String(), c.want)
 			}
 		})
@@ -133,10 +165,15 @@ func TestOutputFile(t *testing.T) {
 		t.Errorf("the directory holds %d entries, want only ddns.yaml", len(entries))
 	}
 
-	// An unwritable destination is an I/O error (exit 1), not bad input.
+	// An unwritable destination is an I/O error (exit 1), not bad input,
+	// and the message names the path given, not the temporary file.
 	stderr.Reset()
-	if code := run([]string{"-o", filepath.Join(dir, "missing", "x.yaml")}, &stdout, &stderr); code != 1 {
+	missing := filepath.Join(dir, "missing", "x.yaml")
+	if code := run([]string{"-o", missing}, &stdout, &stderr); code != 1 {
 		t.Errorf("exit %d for an unwritable -o, want 1 (stderr %q)", code, stderr.String())
+	}
+	if want := fmt.Sprintf("ddnsgen: -o %q: cannot write it: no such file or directory\n", missing); stderr.String() != want {
+		t.Errorf("stderr = %q, want %q", stderr.String(), want)
 	}
 }
 
@@ -174,5 +211,127 @@ func TestLargeTemplateNote(t *testing.T) {
 	stderr.Reset()
 	if run(nil, &stdout, &stderr); stderr.Len() != 0 {
 		t.Errorf("the seed stack got a note: %q", stderr.String())
+	}
+}
+
+// TestConfigFileErrors: a -config file's mistakes are told by line and by
+// the key as written, never in Go's terms (type names, struct fields).
+func TestConfigFileErrors(t *testing.T) {
+	cases := []struct{ file, want string }{
+		{"", `the file is empty: it would be the placeholder stack`},
+		{"# only a comment\n", `the file is empty`},
+		{"{}\n", `the file is empty`},
+		{"records:\n  - name: a.acme.local\n    type: [A]\n", `line 3: records[0]: unknown key "type": did you mean types? (the keys are name, ttl, types)`},
+		{"zones:\n  - name: acme.local\nrecord:\n  - name: a.acme.local\n", `line 3: unknown key "record": did you mean records?`},
+		{"records:\n  - name: a.acme.local\n    ttl: sixty\n", `line 3: records[0].ttl "sixty": not a whole number`},
+		{"records: a.acme.local\n", `line 1: records: a list here, not a single value`},
+		{"records:\n  - name: a.acme.local\n\n  - name: b..acme.local\n", `line 4: records[1].name "b..acme.local": a name has no empty labels`},
+		// One rule with -key-rate 0: a written zero is refused, an absent key is the default.
+		{"records:\n  - name: a.acme.local\nlimits:\n  key_rate: 0\n", `line 4: limits.key_rate "0": a rate is more than 0 and at most 10000 requests a second; leave the key out for the default`},
+		{"records:\n  - name: a.acme.local\nlimits: {max_hostnames: 0}\n", `line 3: limits.max_hostnames "0": must be from 1 to 1000`},
+		{"stage: \"\"\nrecords:\n  - name: a.acme.local\n", `line 1: stage "": a stage name is`},
+		{"records:\n  - name: a.acme.local\n---\nrecords: []\n", `line 3: a second YAML document (---): one document only`},
+		{"open: true\nrecords: [{name: a.acme.local}]\ndevices: [{name: r, records: [a.acme.local]}]\n", `line 3: devices "r": an open endpoint has no API keys, so it cannot tell devices apart: drop open or the devices`},
+	}
+	dir := t.TempDir()
+	for i, c := range cases {
+		path := filepath.Join(dir, fmt.Sprintf("c%d.yaml", i))
+		if err := os.WriteFile(path, []byte(c.file), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var stdout, stderr bytes.Buffer
+		code := run([]string{"-config", path}, &stdout, &stderr)
+		want := fmt.Sprintf("ddnsgen: -config %q: ", path)
+		got := stderr.String()
+		if code != 2 || stdout.Len() != 0 || !strings.HasPrefix(got, want) || !strings.Contains(got, c.want) ||
+			strings.Count(got, "\n") != 1 || strings.Contains(got, "cfn.") || strings.Contains(got, "yaml:") {
+			t.Errorf("file %q: exit %d, stderr %q\nwant one line %q…%q", c.file, code, got, want, c.want)
+		}
+	}
+	// An absent limit is the default, as before.
+	path := filepath.Join(dir, "ok.yaml")
+	os.WriteFile(path, []byte("records: [{name: myddns.acme.local}]\nlimits: {key_burst: 3}\n"), 0o600)
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-config", path}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "RateLimit: 1") {
+		t.Errorf("exit %d, %s", code, stderr.String())
+	}
+}
+
+// TestHelpListsSubcommands: ddnsgen -h and ddnsgen help give one usage text
+// that lists every subcommand; ddnsgen help SUB is SUB's usage.
+func TestHelpListsSubcommands(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"help"}} {
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
+		}
+		for _, sub := range []string{"ddnsgen local", "ddnsgen check", "ddnsgen client", "ddnsgen help", "  -zone-id"} {
+			if !strings.Contains(stdout.String(), sub) {
+				t.Errorf("%v does not mention %q:\n%s", args, sub, stdout.String())
+			}
+		}
+	}
+	for sub, want := range map[string]string{"local": "Usage: ddnsgen local -template", "client": "Usage: ddnsgen client -url"} {
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"help", sub}, &stdout, &stderr); code != 0 || !strings.HasPrefix(stdout.String(), want) {
+			t.Errorf("help %s: exit %d, stdout %q", sub, code, stdout.String())
+		}
+		var direct bytes.Buffer
+		run([]string{sub, "-h"}, &direct, &stderr)
+		if direct.String() != stdout.String() {
+			t.Errorf("ddnsgen help %s and ddnsgen %s -h differ", sub, sub)
+		}
+	}
+}
+
+// TestVersion: a module version as it is; built from a clone, the commit
+// and whether the tree was dirty; never a bare "(devel)".
+func TestVersion(t *testing.T) {
+	settings := func(kv ...string) []debug.BuildSetting {
+		var s []debug.BuildSetting
+		for i := 0; i < len(kv); i += 2 {
+			s = append(s, debug.BuildSetting{Key: kv[i], Value: kv[i+1]})
+		}
+		return s
+	}
+	for _, c := range []struct {
+		info debug.BuildInfo
+		want string
+	}{
+		{debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}}, "v1.2.3"},
+		{debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: settings("vcs.revision", "8065e54", "vcs.modified", "true", "vcs.time", "2026-11-27T08:00:00Z")},
+			"commit 8065e54+dirty (2026-11-27T08:00:00Z)"},
+		{debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: settings("vcs.revision", "8065e54", "vcs.modified", "false")}, "commit 8065e54"},
+		{debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "unknown (built without version control information"},
+	} {
+		if got := versionOf(&c.info); !strings.HasPrefix(got, c.want) || strings.Contains(got, "(devel)") {
+			t.Errorf("versionOf(%+v) = %q, want %q", c.info, got, c.want)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-version"}, &stdout, &stderr); code != 0 || strings.Contains(stdout.String(), "(devel)") {
+		t.Errorf("-version: exit %d, %q", code, stdout.String())
+	}
+}
+
+// TestExampleOutputsNameTheirDevice: with several devices, CurlCommand and
+// CronLine say whose they are; with one, they need not.
+func TestExampleOutputsNameTheirDevice(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-device", "router=home.acme.local", "-device", "nas=nas.acme.local"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for _, want := range []string{
+		"Description: 'A crontab line for device nas: updates every 5 minutes",
+		"Description: 'Updates device nas''s record from a shell (DDNS_API_KEY: nas''s key; each device calls with its own)'",
+	} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("the template lacks %q", want)
+		}
+	}
+	stdout.Reset()
+	run(nil, &stdout, &stderr)
+	if strings.Contains(stdout.String(), "for device") || strings.Contains(stdout.String(), "Updates device") {
+		t.Error("the one-device stack's examples name a device")
 	}
 }

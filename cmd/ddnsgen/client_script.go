@@ -1,0 +1,215 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+)
+
+var zoneIDRE = regexp.MustCompile(`^[A-Z0-9]{1,32}$`)
+
+// script is the POSIX sh set-up. The values substituted into it were
+// validated by runClient: none holds a quote, a newline or a %.
+func (s *clientSetup) script() string {
+	mode := "json"
+	endpoint := s.url.Scheme + "://" + s.url.Host + s.url.Path
+	auth := "header = \"x-api-key: " + s.key + "\""
+	if s.key == "" {
+		mode = "dyndns2"
+		endpoint = s.url.Scheme + "://" + s.url.Host + s.dyndns2Path()
+		auth = "user = \"" + s.user + ":" + s.pass + "\""
+	}
+	families := "4"
+	switch {
+	case s.ipv4 && s.ipv6:
+		families = "4 6"
+	case s.ipv6:
+		families = "6"
+	}
+	r := strings.NewReplacer(
+		"@MODE@", mode,
+		"@ENDPOINT@", endpoint,
+		"@AUTH@", auth,
+		"@NAMES@", strings.Join(s.names, ","),
+		"@FAMILIES@", families,
+		"@ADDRESS_COMMAND@", s.addressCmd,
+		"@WHAT@", s.what(),
+	)
+	return r.Replace(scriptText)
+}
+
+// scriptText is the script; @NAME@ are filled in by script().
+//
+// How it knows the address changed without asking a public service: the
+// address is read on the host (ADDRESS_COMMAND, or the source address of
+// the host's route, when that is a public address); the address the API
+// set is read from the update's own answer and kept in the state file.
+// A host behind NAT cannot see its public address: then every run calls,
+// and the answer tells which address was set.
+const scriptText = `#!/bin/sh
+# Points @WHAT@ at this host's address through a ddnsgen stack.
+# Written by ddnsgen client. It holds a secret: chmod 700 this file.
+#
+# It calls only when the address changed (or after REFRESH seconds), and
+# backs off after 429 or 5xx answers: TRIES attempts a run, 2, 4, ... s
+# apart, then no call before BACKOFF_MIN s, doubled per failed run up to
+# BACKOFF_MAX. Exit 0: set or unchanged; 75: try later; 1: refused.
+set -u
+
+MODE=@MODE@
+ENDPOINT='@ENDPOINT@'
+NAMES='@NAMES@'
+FAMILIES='@FAMILIES@'
+# A command that prints the current address (both, comma-separated, for
+# A,AAAA). Empty: the host's own route source address, if it is public.
+ADDRESS_COMMAND='@ADDRESS_COMMAND@'
+
+STATE=${DDNS_STATE:-${STATE_DIRECTORY:-${HOME:-/root}/.local/state}/ddnsgen-update.state}
+REFRESH=${DDNS_REFRESH:-86400}
+TRIES=${DDNS_TRIES:-3}
+BACKOFF_MIN=${DDNS_BACKOFF_MIN:-60}
+BACKOFF_MAX=${DDNS_BACKOFF_MAX:-3600}
+
+log() { printf 'ddnsgen-update: %s\n' "$*" >&2; }
+
+# curl reads the credentials from stdin: they never show in ps.
+credentials() { printf '%s\n' '@AUTH@'; }
+
+number() { case $1 in '' | *[!0-9]*) echo 0 ;; *) echo "$1" ;; esac; }
+
+# public ADDRESS: false for private, shared (CGNAT), loopback, link-local
+# and unique-local addresses, which are not what others reach.
+public() {
+	case $1 in
+	'' | 0.* | 10.* | 127.* | 169.254.* | 192.168.*) return 1 ;;
+	172.1[6-9].* | 172.2[0-9].* | 172.3[01].*) return 1 ;;
+	100.6[4-9].* | 100.[7-9][0-9].* | 100.1[01][0-9].* | 100.12[0-7].*) return 1 ;;
+	::1 | [Ff][CcDd][0-9A-Fa-f][0-9A-Fa-f]:* | [Ff][Ee][89AaBb][0-9A-Fa-f]:*) return 1 ;;
+	esac
+	return 0
+}
+
+# route_source 4|6: the source address of the host's route to the Internet.
+route_source() {
+	command -v ip >/dev/null 2>&1 || return 0
+	if [ "$1" = 4 ]; then
+		ip -4 route get 192.0.2.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p'
+	else
+		ip -6 route get 2001:db8::1 2>/dev/null | sed -n 's/.* src \([0-9A-Fa-f:]*\).*/\1/p'
+	fi
+}
+
+# current: the address to set, or empty when the host cannot see it.
+current() {
+	if [ -n "$ADDRESS_COMMAND" ]; then
+		a=$(sh -c "$ADDRESS_COMMAND" | tr -d ' \t\r\n') || return 1
+		case $a in '' | *[!0-9A-Fa-f.:,]*)
+			log "ADDRESS_COMMAND printed '$a', not an address"
+			return 1
+			;;
+		esac
+		echo "$a"
+		return 0
+	fi
+	found=
+	for f in $FAMILIES; do
+		a=$(route_source "$f")
+		public "$a" || return 0
+		found=${found:+$found,}$a
+	done
+	echo "$found"
+}
+
+save() { # address set_at failures not_before
+	mkdir -p "$(dirname "$STATE")" &&
+		printf '%s %s %s %s\n' "$1" "$2" "$3" "$4" >"$STATE.new" &&
+		mv "$STATE.new" "$STATE"
+}
+
+now=$(date +%s)
+last='' set_at=0 failures=0 not_before=0
+if [ -r "$STATE" ]; then
+	read -r last set_at failures not_before <"$STATE"
+fi
+set_at=$(number "${set_at:-}")
+failures=$(number "${failures:-}")
+not_before=$(number "${not_before:-}")
+
+if [ "$now" -lt "$not_before" ]; then
+	log "backing off after $failures failed run(s): no call for $((not_before - now)) s"
+	exit 0
+fi
+
+addr=$(current) || exit 1
+if [ -n "$addr" ] && [ "$addr" = "$last" ] && [ $((now - set_at)) -lt "$REFRESH" ]; then
+	exit 0 # unchanged: no call
+fi
+
+query=
+[ -n "$NAMES" ] && query="hostname=$NAMES"
+if [ -n "$addr" ]; then
+	if [ "$MODE" = json ]; then p=ip; else p=myip; fi
+	query="${query:+$query&}$p=$addr"
+fi
+url=$ENDPOINT${query:+?$query}
+
+try=1
+while :; do
+	answer=$(credentials | curl -sS -m 20 -K - -w '\n%{http_code}' "$url") || answer="
+000"
+	status=$(printf '%s\n' "$answer" | tail -n 1)
+	body=$(printf '%s\n' "$answer" | sed '$d')
+	retry=no
+	case $status in
+	429 | 5??) retry=yes ;;
+	200) if [ "$MODE" = dyndns2 ] && printf '%s\n' "$body" | grep -q '^911'; then retry=yes; fi ;;
+	esac
+	if [ "$retry" = no ] || [ "$try" -ge "$TRIES" ]; then
+		break
+	fi
+	sleep $((1 << try))
+	try=$((try + 1))
+done
+
+if [ "$retry" = yes ]; then
+	failures=$((failures + 1))
+	delay=$BACKOFF_MIN i=1
+	while [ "$i" -lt "$failures" ] && [ "$delay" -lt "$BACKOFF_MAX" ]; do
+		delay=$((delay * 2)) i=$((i + 1))
+	done
+	if [ "$delay" -gt "$BACKOFF_MAX" ]; then delay=$BACKOFF_MAX; fi
+	save "$last" "$set_at" "$failures" $((now + delay))
+	log "HTTP $status ($body): no call for $delay s"
+	exit 75
+fi
+
+case $status in
+000)
+	log "no answer from $ENDPOINT"
+	exit 75
+	;;
+200) ;;
+*)
+	log "refused, HTTP $status: $body"
+	exit 1
+	;;
+esac
+
+if [ "$MODE" = json ]; then
+	set=$(printf '%s\n' "$body" | tr ',' '\n' | sed -n 's/.*"value":"\([^"]*\)".*/\1/p' | sort -u | paste -sd, -)
+else
+	if printf '%s\n' "$body" | grep -qv '^good '; then
+		log "refused: $body"
+		exit 1
+	fi
+	set=$(printf '%s\n' "$body" | sed -n 's/^good \([0-9A-Fa-f.:,]*\).*/\1/p' | sort -u | paste -sd, -)
+fi
+if [ -z "$set" ]; then
+	log "unexpected answer: $body"
+	exit 1
+fi
+# Remember what was asked for (what the next run compares) when the host
+# knows its address; else what the API set.
+save "${addr:-$set}" "$now" 0 0
+[ "$set" = "$last" ] || echo "set to $set"
+exit 0
+`

@@ -47,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		ctx, stop := signalContext()
 		err = runLocal(ctx, args[1:], stdout, stderr)
 		stop()
+	} else if len(args) > 0 && args[0] == "check" {
+		err = runCheck(args[1:], stdout, stderr)
 	} else {
 		err = generate(args, stdout, stderr)
 	}

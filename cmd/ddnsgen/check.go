@@ -441,8 +441,14 @@ func shortBody(body string) string {
 			return `{"message":"` + *j.Message + `"}`
 		}
 	}
+	if m := xmlErrorCode.FindStringSubmatch(body); m != nil {
+		return "Route 53's XML: " + m[1]
+	}
 	return strings.Join(strings.Fields(body), " ")
 }
+
+// xmlErrorCode finds the code of a Route 53 error passed through as it came.
+var xmlErrorCode = regexp.MustCompile(`<Code>([A-Za-z0-9.]{1,64})</Code>`)
 
 func shorten(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {

@@ -157,6 +157,16 @@ func parseUpdateURL(raw string) (update, dyndns2 *url.URL, err error) {
 	return u, &d, nil
 }
 
+// unencrypted reports whether requests to u cross a network in clear text:
+// http:// to anything but this machine.
+func unencrypted(u *url.URL) bool {
+	if u.Scheme != "http" || u.Hostname() == "localhost" {
+		return false
+	}
+	ip := net.ParseIP(u.Hostname())
+	return ip == nil || !ip.IsLoopback()
+}
+
 func checkHostname(flagName, v string) (string, error) {
 	if v == "" {
 		return "", nil
@@ -228,14 +238,17 @@ func (e *checksFailed) Error() string {
 
 // runCheck is `ddnsgen check`.
 func runCheck(args []string, stdout, stderr io.Writer) error {
-	return checkStack(context.Background(), args, stdout)
+	return checkStack(context.Background(), args, stdout, stderr)
 }
 
 // checkStack runs the checks; ctx bounds the whole run.
-func checkStack(ctx context.Context, args []string, stdout io.Writer) error {
+func checkStack(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseCheckFlags(args, stdout)
 	if err != nil {
 		return err
+	}
+	if unencrypted(o.updateURL) {
+		fmt.Fprintf(stderr, "ddnsgen: check: warning: -url is http://: the API key and password cross the network unencrypted (API Gateway serves https:// only)\n")
 	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	c := &checker{o: o, ctx: ctx, client: &http.Client{

@@ -38,7 +38,8 @@ const (
 // that break it the ways a real stack could be broken.
 type fakeStack struct {
 	prefix string            // "/ddns" (execute-api URL) or "" (custom domain)
-	owners map[string]string // name → device; the key is device nas's, so is dyndns2 user nas
+	device string            // the key's device, also the dyndns2 user
+	owners map[string]string // name → device
 	via    *string           // the "via" field; nil: none (an older stack)
 
 	unknownUpdates bool   // an unknown name is updated (a refusal reaching Route 53)
@@ -50,7 +51,7 @@ type fakeStack struct {
 
 func newFakeStack() *fakeStack {
 	via := "echo"
-	return &fakeStack{prefix: "/ddns", via: &via, owners: map[string]string{"nas.acme.local": "nas", "laptop.acme.local": "laptop"}}
+	return &fakeStack{prefix: "/ddns", via: &via, device: "nas", owners: map[string]string{"nas.acme.local": "nas", "laptop.acme.local": "laptop"}}
 }
 
 func (f *fakeStack) serve(t *testing.T) *httptest.Server {
@@ -92,15 +93,19 @@ func (f *fakeStack) update(w http.ResponseWriter, r *http.Request, caller string
 	}
 	name := r.URL.Query().Get("hostname")
 	if name == "" {
-		name = "nas.acme.local"
+		for n, owner := range f.owners {
+			if owner == f.device {
+				name = n
+			}
+		}
 	}
 	switch owner, known := f.owners[name]; {
 	case !hostnamePattern.MatchString(name):
 		f.answer(w, 400, map[string]any{"error": "BadHostname", "message": "name 1 of hostname is not a domain name" + f.leak})
 	case !known && !f.unknownUpdates:
 		f.answer(w, 400, map[string]any{"error": "UnknownHostname", "message": "name 1 of hostname is not a name this stack updates"})
-	case known && owner != "nas":
-		f.answer(w, 403, map[string]any{"error": "NotYourHostname", "message": "device nas may not update name 1 of hostname"})
+	case known && owner != f.device:
+		f.answer(w, 403, map[string]any{"error": "NotYourHostname", "message": "device " + f.device + " may not update name 1 of hostname"})
 	default:
 		f.answer(w, 200, map[string]any{"updated": []map[string]any{{"name": name, "type": "A", "value": caller, "ttl": 60}}, "change": "/change/C2682N5HXP0BZ4"})
 	}
@@ -116,10 +121,10 @@ func (f *fakeStack) dyndns2(w http.ResponseWriter, r *http.Request, caller strin
 		}
 		w.WriteHeader(401)
 		fmt.Fprintln(w, "badauth")
-	case user != "nas" || pass != fakePassword:
+	case user != f.device || pass != fakePassword:
 		w.WriteHeader(401)
 		fmt.Fprintln(w, "badauth")
-	case r.URL.Query().Get("hostname") != "nas.acme.local":
+	case f.owners[r.URL.Query().Get("hostname")] != f.device:
 		fmt.Fprintln(w, "nohost")
 	default:
 		fmt.Fprintln(w, "good "+caller)
@@ -387,6 +392,57 @@ func TestDyndns2URL(t *testing.T) {
 		if err != nil || d.String() != want {
 			t.Errorf("parseUpdateURL(%q): %v, %v; want %s", in, d, err, want)
 		}
+	}
+}
+
+func TestCheckPlainHTTPWarning(t *testing.T) {
+	for raw, want := range map[string]bool{
+		"http://127.0.0.1:8080/ddns/Z1":   false,
+		"http://[::1]:8080/ddns/Z1":       false,
+		"http://localhost:8080/ddns/Z1":   false,
+		"http://ddns.example.com/Z1":      true,
+		"http://192.0.2.1/ddns/Z1":        true,
+		"https://ddns.example.com/Z1":     false,
+		"HTTP://ddns.example.com/ddns/Z1": true,
+	} {
+		u, _, err := parseUpdateURL(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := unencrypted(u); got != want {
+			t.Errorf("unencrypted(%s) = %v, want %v", raw, got, want)
+		}
+	}
+}
+
+// TestCheckReadme: the README's sample table is what ddnsgen check prints
+// for a correct stack (its first line, the URL and key, aside).
+func TestCheckReadme(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	start := strings.Index(readme, "\nCHECK ")
+	end := strings.Index(readme[start:], "\n```")
+	if start < 0 || end < 0 {
+		t.Fatal("the README has no sample table of ddnsgen check")
+	}
+	want := readme[start+1 : start+end+1]
+	f := newFakeStack()
+	f.device, f.address = "router", "203.0.113.7"
+	f.owners = map[string]string{"home.example.com": "router", "nas.example.com": "nas"}
+	srv := f.serve(t)
+	code, out, _ := runCheckCommand(t, "-url", srv.URL+"/ddns/"+fakeZone, "-key", fakeKey, "-hostname", "home.example.com",
+		"-other", "nas.example.com", "-dyndns2", "router:"+fakePassword, "-address", "203.0.113.7")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if got := out[strings.Index(out, "CHECK "):]; got != want {
+		t.Errorf("the README's table differs from the output:\n--- README\n%s--- output\n%s", want, got)
+	}
+	if !strings.Contains(readme, strings.Split(out, "\n")[1]) {
+		t.Errorf("the README lacks the line %q", strings.Split(out, "\n")[1])
 	}
 }
 

@@ -80,11 +80,17 @@ func (f *fakeStack) update(w http.ResponseWriter, r *http.Request, caller string
 	}
 	name := r.URL.Query().Get("hostname")
 	if name == "" {
+		var mine []string
 		for n, owner := range f.owners {
 			if owner == f.device {
-				name = n
+				mine = append(mine, n)
 			}
 		}
+		if len(mine) != 1 {
+			f.answer(w, 400, map[string]any{"error": "HostnameRequired", "message": "this key may update more than one name: say which with ?hostname=NAME[,NAME]"})
+			return
+		}
+		name = mine[0]
 	}
 	switch owner, known := f.owners[name]; {
 	case !hostnamePattern.MatchString(name) && f.refusalIs200:
@@ -305,6 +311,26 @@ func TestCheckVia(t *testing.T) {
 		}
 		if got := lastLine(out); got != "ddnsgen check: 4 passed, 0 failed "+tt.want {
 			t.Errorf("summary %q, want %q", got, tt.want)
+		}
+	}
+}
+
+// TestCheckHostnameRequired: a key with several names needs -hostname, and
+// the check says so.
+func TestCheckHostnameRequired(t *testing.T) {
+	f := newFakeStack()
+	f.owners["vpn.acme.local"] = "nas"
+	srv := f.serve(t)
+	code, out, _ := runCheckCommand(t, "-url", srv.URL+"/ddns/"+fakeZone, "-key", fakeKey)
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	for check, want := range map[string]string{
+		"update":           "update 400 HostnameRequired: this key may update more than one name: say which with ?h… echo FAIL: wanted 200 and the updated records: the key may update several names, give -hostname NAME",
+		"unknown hostname": "unknown hostname not sent - FAIL: the update did not say which name the key updates: give -hostname NAME",
+	} {
+		if got := tableLine(out, check); got != want {
+			t.Errorf("table line of %q:\n got %q\nwant %q", check, got, want)
 		}
 	}
 }

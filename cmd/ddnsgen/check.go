@@ -45,6 +45,7 @@ type checkOptions struct {
 	password   string
 	address    netip.Addr // the caller's address as the user knows it; invalid: not given
 	timeout    time.Duration
+	interval   time.Duration // between requests
 	verbose    bool
 }
 
@@ -66,6 +67,7 @@ func parseCheckFlags(args []string, stdout io.Writer) (*checkOptions, error) {
 	fs.StringVar(&dyndns2, "dyndns2", "", "a dyndns2 device's `USER:PASSWORD`: also checks the dyndns2 endpoint (the password is never printed)")
 	fs.StringVar(&address, "address", "", "the `address` the stack should see for this machine (default: its own, when no NAT or proxy is in between)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "how long to wait for each answer")
+	fs.DurationVar(&o.interval, "interval", 1100*time.Millisecond, "time between requests, to stay within the stack's throttles (ddnsgen's default: 1 request a second per key and on /nic/update)")
 	fs.BoolVar(&o.verbose, "v", false, "print every answer in full (credentials masked)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -120,6 +122,9 @@ func parseCheckFlags(args []string, stdout io.Writer) (*checkOptions, error) {
 	}
 	if o.timeout <= 0 {
 		return nil, usagef("check: -timeout %v: give a positive duration, e.g. 10s", o.timeout)
+	}
+	if o.interval < 0 || o.interval > time.Minute {
+		return nil, usagef("check: -interval %v: give a duration from 0s to 1m, e.g. 1.1s", o.interval)
 	}
 	return o, nil
 }
@@ -212,6 +217,7 @@ type checker struct {
 	client *http.Client
 	rows   []checkRow
 	vias   []viaSeen
+	last   time.Time // when the last request was sent
 }
 
 type viaSeen struct{ check, via string }
@@ -360,6 +366,12 @@ func (c *checker) update() (names []string, value string) {
 			fail += ": the key may update several names, give -hostname NAME"
 		case j != nil && j.Error == "WrongAddressFamily":
 			fail += ": the name does not take this machine's address family"
+		case a.status == 429:
+			fail += ": throttled (another client of the key, or a quota): run it again later, or with a longer -interval"
+		case j != nil && j.Error == "RoleRefused":
+			fail += ": Route 53 refused the stack's role: check its policy, SCPs and permissions boundaries"
+		case j != nil && j.Error == "ZoneNotFound":
+			fail += ": Route 53 knows no zone with the URL's zone id in this account"
 		case a.status == 403 && j != nil && j.Message == "Forbidden":
 			fail += ": API Gateway refused the key (use its value, `aws apigateway get-api-key --include-value`, and the stage of its usage plan)"
 		}
@@ -434,6 +446,8 @@ func (c *checker) refusal(name string, req *http.Request, status int, code strin
 		fail = "the refusal was answered as an update: it changed " + j.Updated[0].Name
 	case a.status >= 200 && a.status < 300:
 		fail = want + ": a refusal answered " + fmt.Sprint(a.status)
+	case a.status == 429:
+		fail = want + ": throttled (another client of the key, or a quota): run it again later, or with a longer -interval"
 	case a.status != status || j == nil:
 		fail = want
 	case gateway && j.Message != "Forbidden":

@@ -13,6 +13,7 @@ import (
 	"net/http/httptrace"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -27,8 +28,17 @@ type answer struct {
 }
 
 // do sends a request and reads the whole answer (at most 1 MB).
+// Requests are -interval apart, so that the check's own requests do not
+// trip the stack's throttles.
 func (c *checker) do(req *http.Request) answer {
 	var a answer
+	if !c.last.IsZero() {
+		select {
+		case <-time.After(time.Until(c.last.Add(c.o.interval))):
+		case <-req.Context().Done():
+		}
+	}
+	c.last = time.Now()
 	if p := c.client.Transport.(*http.Transport).Proxy; p != nil {
 		if u, err := p(req); err == nil && u != nil {
 			a.proxy = true
@@ -164,6 +174,9 @@ type jsonAnswer struct {
 func (c *checker) viaOf(check string, j *jsonAnswer) (via, fail string) {
 	if j == nil {
 		return "-", ""
+	}
+	if j.Via == nil && j.Error == "" && j.Updated == nil {
+		return "-", "" // API Gateway's own answer ({"message":…}): no template ran
 	}
 	if j.Via == nil {
 		c.vias = append(c.vias, viaSeen{check, ""})

@@ -75,10 +75,11 @@ func TestCheckLab(t *testing.T) {
 	args := func(api *local.API) []string {
 		return []string{"-url", api.URL + "/ddns/" + zone, "-key", key, "-other", "laptop.acme.local", "-dyndns2", "nas:" + params["PasswordNas"]}
 	}
-	// serve starts the lab on a template and returns its API.
-	serve := func(t *testing.T, w labWorld, tmpl []byte) *local.API {
+	// serve starts the lab on a template and returns its API; throttled
+	// keeps the stack's throttles on (the check's -interval must respect them).
+	serve := func(t *testing.T, w labWorld, tmpl []byte, throttled bool) *local.API {
 		o := local.Options{
-			Template: tmpl, Parameters: params, Route53URL: moto.URL, Engine: eng, Unthrottled: true,
+			Template: tmpl, Parameters: params, Route53URL: moto.URL, Engine: eng, Unthrottled: !throttled,
 			APIKeys: map[string]string{"ApiKeyNas": key}, Log: labLog{t},
 		}
 		if !setCarry(&o, w.carry) && !w.carry {
@@ -122,8 +123,8 @@ func TestCheckLab(t *testing.T) {
 		t.Run(w.name, func(t *testing.T) {
 			t.Run("correct", func(t *testing.T) {
 				reset()
-				api := serve(t, w, golden)
-				code, out, errOut := runCheckCommand(t, args(api)...)
+				api := serve(t, w, golden, true)
+				code, out, errOut := runCheckCommand(t, append(args(api), "-interval", "1.1s")...)
 				if code != 0 || errOut != "" {
 					t.Errorf("exit %d, stderr %q\n%s", code, errOut, out)
 				}
@@ -157,7 +158,7 @@ func TestCheckLab(t *testing.T) {
 				reset()
 				// The request templates forget to check that the name is the device's.
 				broken := replaceAll(t, golden, "!$device.names.contains($name)", "false")
-				api := serve(t, w, broken)
+				api := serve(t, w, broken, false)
 				code, out, _ := runCheckCommand(t, args(api)...)
 				if code != 1 {
 					t.Errorf("exit %d, want 1\n%s", code, out)
@@ -176,7 +177,7 @@ func TestCheckLab(t *testing.T) {
 
 			t.Run("4xx passes Route 53's text through", func(t *testing.T) {
 				broken := passRoute53Text(t, golden, "UpdateMethod")
-				api := serve(t, w, broken)
+				api := serve(t, w, broken, false)
 				code, out, _ := runCheckCommand(t, args(api)...)
 				if code != 1 {
 					t.Errorf("exit %d, want 1\n%s", code, out)

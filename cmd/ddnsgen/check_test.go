@@ -130,7 +130,7 @@ func (f *fakeStack) dyndns2(w http.ResponseWriter, r *http.Request, caller strin
 func runCheckCommand(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(append([]string{"check"}, args...), &out, &errb)
+	code = run(append([]string{"check", "-interval", "0"}, args...), &out, &errb)
 	for _, secret := range []string{fakeKey, fakePassword} {
 		if strings.Contains(out.String()+errb.String(), secret) {
 			t.Errorf("the output shows a credential:\n%s\n%s", out.String(), errb.String())
@@ -335,6 +335,33 @@ func TestCheckHostnameRequired(t *testing.T) {
 	}
 }
 
+// TestCheckThrottled: a throttled refusal says how to avoid it, and API
+// Gateway's own answer has no answer path.
+func TestCheckThrottled(t *testing.T) {
+	f := newFakeStack()
+	srv := f.serve(t)
+	throttled := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("hostname") == checkMalformedName {
+			w.WriteHeader(429)
+			fmt.Fprint(w, `{"message":"Too Many Requests"}`)
+			return
+		}
+		srv.Config.Handler.ServeHTTP(w, r)
+	}))
+	defer throttled.Close()
+	code, out, _ := runCheckCommand(t, "-url", throttled.URL+"/ddns/"+fakeZone, "-key", fakeKey)
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	want := `malformed hostname 429 {"message":"Too Many Requests"} - FAIL: wanted 400 BadHostname: throttled (another client of the key, or a quota): run it again later, or with a longer -interval`
+	if got := tableLine(out, "malformed hostname"); got != want {
+		t.Errorf("table line:\n got %q\nwant %q", got, want)
+	}
+	if got := lastLine(out); got != "ddnsgen check: 3 passed, 1 failed "+echoSummary {
+		t.Errorf("summary %q", got)
+	}
+}
+
 func TestCheckNoAnswer(t *testing.T) {
 	f := newFakeStack()
 	f.sleep = 500 * time.Millisecond
@@ -390,6 +417,7 @@ func TestCheckUsage(t *testing.T) {
 		{[]string{"-url", "https://x.example.com/ddns/Z1", "-key", fakeKey, "-dyndns2", "nas:" + fakePassword + " x"}, `ddnsgen: check: -dyndns2 "nas:****": the password is printable ASCII characters without spaces (not shown)`},
 		{[]string{"-url", "https://x.example.com/ddns/Z1", "-key", fakeKey, "-address", "home"}, `ddnsgen: check: -address "home": not an IPv4 or IPv6 address`},
 		{[]string{"-url", "https://x.example.com/ddns/Z1", "-key", fakeKey, "-timeout", "0s"}, "ddnsgen: check: -timeout 0s: give a positive duration, e.g. 10s"},
+		{[]string{"-url", "https://x.example.com/ddns/Z1", "-key", fakeKey, "-interval", "-1s"}, "ddnsgen: check: -interval -1s: give a duration from 0s to 1m, e.g. 1.1s"},
 		{[]string{"-url", "https://x.example.com/ddns/Z1", "-key", fakeKey, "extra"}, `ddnsgen: check: unexpected argument "extra"`},
 		{[]string{"-nosuchflag"}, "ddnsgen: check: flag provided but not defined: -nosuchflag (see ddnsgen check -h)"},
 	}

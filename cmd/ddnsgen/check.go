@@ -455,6 +455,14 @@ func (c *checker) refusal(name string, req *http.Request, status int, code strin
 	case !gateway && j.Error != code:
 		fail = want
 	}
+	if code == "NotYourHostname" && j != nil { // -other may be the user's slip
+		switch {
+		case len(j.Updated) > 0:
+			fail += " (unless -other is one of this key's own names)"
+		case j.Error == "UnknownHostname":
+			fail += ": -other is not a name of this stack"
+		}
+	}
 	c.record(name, req, a, via, fail)
 }
 

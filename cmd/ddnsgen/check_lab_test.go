@@ -163,7 +163,7 @@ func TestCheckLab(t *testing.T) {
 				if code != 1 {
 					t.Errorf("exit %d, want 1\n%s", code, out)
 				}
-				want := "another device's name 200 updated laptop.acme.local A 127.0.0.1 " + w.via + " FAIL: the refusal was answered as an update: it changed laptop.acme.local"
+				want := "another device's name 200 updated laptop.acme.local A 127.0.0.1 " + w.via + " FAIL: the refusal was answered as an update: it changed laptop.acme.local (unless -other is one of this key's own names)"
 				if got := tableLine(out, "another device's name"); got != want {
 					t.Errorf("table line:\n got %q\nwant %q", got, want)
 				}

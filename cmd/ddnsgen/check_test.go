@@ -217,6 +217,14 @@ func TestCheckBrokenStacks(t *testing.T) {
 			summary: "7 passed, 1 failed",
 		},
 		{
+			name:    "-other is not a name of the stack",
+			breakIt: func(f *fakeStack) { delete(f.owners, "laptop.acme.local") },
+			fails: map[string]string{
+				"another device's name": "another device's name 400 UnknownHostname: name 1 of hostname is not a name this stack updates echo FAIL: wanted 403 NotYourHostname: -other is not a name of this stack",
+			},
+			summary: "7 passed, 1 failed",
+		},
+		{
 			name:    "a refusal's status 200",
 			breakIt: func(f *fakeStack) { f.refusalIs200 = true },
 			fails: map[string]string{

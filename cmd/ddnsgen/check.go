@@ -386,8 +386,8 @@ func (c *checker) update() (names []string, value string) {
 				fail = fmt.Sprintf("the value %q is not an address", shorten(u.Value, 40))
 			case known && got != want:
 				fail = fmt.Sprintf("set %s, not this machine's address %s", got, want)
-			case (u.Type == "A") != got.Is4():
-				fail = fmt.Sprintf("a %s record with the address %s", u.Type, got)
+			case u.Type != map[bool]string{true: "A", false: "AAAA"}[got.Is4()]:
+				fail = fmt.Sprintf("a %s record with the address %s", shorten(u.Type, 10), got)
 			}
 			if fail == "" && value == "" {
 				value = got.String()

@@ -33,6 +33,7 @@ type fakeStack struct {
 	leak           string // appended to the BadHostname message (Route 53's text passed through)
 	noChallenge    bool   // no WWW-Authenticate when no credentials come
 	address        string // the address the stack sets ("": the caller's)
+	recordType     string // the type the stack says it set ("": A)
 	sleep          time.Duration
 }
 
@@ -102,7 +103,11 @@ func (f *fakeStack) update(w http.ResponseWriter, r *http.Request, caller string
 	case known && owner != f.device:
 		f.answer(w, 403, map[string]any{"error": "NotYourHostname", "message": "device " + f.device + " may not update name 1 of hostname"})
 	default:
-		f.answer(w, 200, map[string]any{"updated": []map[string]any{{"name": name, "type": "A", "value": caller, "ttl": 60}}, "change": "/change/C2682N5HXP0BZ4"})
+		typ := f.recordType
+		if typ == "" {
+			typ = "A"
+		}
+		f.answer(w, 200, map[string]any{"updated": []map[string]any{{"name": name, "type": typ, "value": caller, "ttl": 60}}, "change": "/change/C2682N5HXP0BZ4"})
 	}
 }
 
@@ -261,6 +266,14 @@ func TestCheckBrokenStacks(t *testing.T) {
 				"dyndns2 update": "dyndns2 update 200 good 192.0.2.1 - FAIL: set 192.0.2.1, not 127.0.0.1",
 			},
 			summary: "6 passed, 2 failed",
+		},
+		{
+			name:    "a wrong record type",
+			breakIt: func(f *fakeStack) { f.recordType = "AAAA" },
+			fails: map[string]string{
+				"update": "update 200 updated nas.acme.local AAAA 127.0.0.1 echo FAIL: a AAAA record with the address 127.0.0.1",
+			},
+			summary: "7 passed, 1 failed",
 		},
 		{
 			name:    "an unknown via",

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -80,13 +81,13 @@ func (c *checker) describeRequest(req *http.Request) string {
 // record adds a row for an answer, then a row of its own for any AWS
 // detail the answer shows.
 func (c *checker) record(name string, req *http.Request, a answer, via, fail string) {
-	body := c.redact(a.body)
-	full := fmt.Sprintf("no answer: %v", a.err)
+	body := printable(c.redact(a.body), true)
+	full := "no answer: " + printable(c.redact(fmt.Sprint(a.err)), false)
 	if a.err == nil {
 		var h []string
 		for _, k := range []string{"Content-Type", "WWW-Authenticate", "X-Amzn-Remapped-WWW-Authenticate"} {
 			if v := a.header.Get(k); v != "" {
-				h = append(h, k+": "+c.redact(v))
+				h = append(h, k+": "+printable(c.redact(v), false))
 			}
 		}
 		full = fmt.Sprintf("%d %s\n%s\n\n%s", a.status, http.StatusText(a.status), strings.Join(h, "\n"), body)
@@ -111,7 +112,19 @@ func (c *checker) describe(a answer) string {
 	if v := a.header.Get("WWW-Authenticate"); v != "" {
 		s += ", WWW-Authenticate: " + c.redact(v)
 	}
-	return shorten(s, 80)
+	return shorten(printable(s, false), 80)
+}
+
+// printable replaces what a terminal or the table would take for control
+// (tabs, escape sequences; newlines too unless keepNewlines) with "?": an
+// answer's text is the stack's, not ours.
+func printable(s string, keepNewlines bool) string {
+	return strings.Map(func(r rune) rune {
+		if (r == '\n' && keepNewlines) || (unicode.IsPrint(r) && r != utf8.RuneError) {
+			return r
+		}
+		return '?'
+	}, s)
 }
 
 // shortBody says what a body holds in a few words: the updated records, the

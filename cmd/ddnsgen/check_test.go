@@ -31,6 +31,7 @@ type fakeStack struct {
 	unknownUpdates bool   // an unknown name is updated (a refusal reaching Route 53)
 	refusalIs200   bool   // BadHostname is answered with status 200
 	leak           string // appended to the BadHostname message (Route 53's text passed through)
+	unknownSays    string // the UnknownHostname message
 	noChallenge    bool   // no WWW-Authenticate when no credentials come
 	address        string // the address the stack sets ("": the caller's)
 	recordType     string // the type the stack says it set ("": A)
@@ -99,7 +100,11 @@ func (f *fakeStack) update(w http.ResponseWriter, r *http.Request, caller string
 	case !hostnamePattern.MatchString(name):
 		f.answer(w, 400, map[string]any{"error": "BadHostname", "message": "name 1 of hostname is not a domain name" + f.leak})
 	case !known && !f.unknownUpdates:
-		f.answer(w, 400, map[string]any{"error": "UnknownHostname", "message": "name 1 of hostname is not a name this stack updates"})
+		msg := "name 1 of hostname is not a name this stack updates"
+		if f.unknownSays != "" {
+			msg = f.unknownSays
+		}
+		f.answer(w, 400, map[string]any{"error": "UnknownHostname", "message": msg})
 	case known && owner != f.device:
 		f.answer(w, 403, map[string]any{"error": "NotYourHostname", "message": "device " + f.device + " may not update name 1 of hostname"})
 	default:
@@ -308,6 +313,24 @@ func TestCheckBrokenStacks(t *testing.T) {
 				t.Errorf("the table repeats the leaked text:\n%s", out)
 			}
 		})
+	}
+}
+
+// TestCheckControlCharacters: an answer's tabs and escape sequences reach
+// neither the table nor the terminal.
+func TestCheckControlCharacters(t *testing.T) {
+	f := newFakeStack()
+	f.unknownSays = "not\tours\x1b[31m red"
+	srv := f.serve(t)
+	code, out, _ := runCheckCommand(t, append(allArgs(srv, "/ddns"), "-v")...)
+	if code != 0 {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	if got, want := tableLine(out, "unknown hostname"), "unknown hostname 400 UnknownHostname: not?ours?[31m red echo pass"; got != want {
+		t.Errorf("table line:\n got %q\nwant %q", got, want)
+	}
+	if strings.ContainsAny(out, "\t\x1b") {
+		t.Errorf("the output holds a tab or an escape:\n%q", out)
 	}
 }
 

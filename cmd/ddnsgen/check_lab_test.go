@@ -39,7 +39,8 @@ var labWorlds = []labWorld{
 
 // setCarry sets local.Options.Carry, which another branch adds. Until it
 // has landed the lab always carries requestOverride: setCarry reports false
-// and the pessimistic world cannot be played.
+// and the pessimistic world cannot be played. Once it has, this is
+// o.Carry = carry.
 func setCarry(o *local.Options, carry bool) bool {
 	f := reflect.ValueOf(o).Elem().FieldByName("Carry")
 	if !f.IsValid() || f.Kind() != reflect.Bool {

@@ -83,6 +83,7 @@ var subcommands = map[string]func(args []string, stdout, stderr io.Writer) error
 		return runLocal(ctx, args, stdout, stderr)
 	},
 	"client": func(args []string, stdout, _ io.Writer) error { return runClient(args, stdout) },
+	"check":  runCheck,
 }
 
 func subcommandNames() []string {

@@ -26,6 +26,7 @@ type plan struct {
 	open        bool
 	dyndns2     bool
 	dualstack   bool
+	domain      *domainPlan // nil: no custom domain
 	limits      Limits
 	warnings    []string
 }
@@ -186,6 +187,9 @@ func (c Config) plan(embedded bool) (*plan, error) {
 		if err := p.checkDynDNS2(); err != nil {
 			return nil, err
 		}
+	}
+	if err := p.addDomain(c); err != nil {
+		return nil, err
 	}
 	if p.open {
 		p.warnings = append(p.warnings, "open endpoint (no API key): anyone who finds the URL can point "+

@@ -198,3 +198,80 @@ func jsonOut(t *testing.T, b []byte) string {
 	}
 	return string(b)
 }
+
+// TestDomainBadInput: the domain flags' refusals exit 2 with one line that
+// names the flag, the value and the rule, and write nothing to stdout.
+func TestDomainBadInput(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-domain", ""}, `-domain "": a custom domain is a name in one of the zones, e.g. ddns.example.com`},
+		{[]string{"-domain", "ddns.example.com"}, `-domain "ddns.example.com": the custom domain must lie in one of the stack's hosted zones (acme.local)`},
+		{[]string{"-domain", "myddns.acme.local"}, `-domain "myddns.acme.local": the custom domain is also one of the records`},
+		{[]string{"-domain", "ddns.acme.local</DomainName>"}, `-domain "ddns.acme.local</DomainName>": label "local</domainname>" has characters`},
+		{[]string{"-disable-execute-api"}, `-disable-execute-api "true": without a custom domain (domain) the execute-api endpoint is the only way in`},
+		{[]string{"-certificate-arn", certificateARN}, `-certificate-arn "` + certificateARN + `": a certificate is for a custom domain: set domain too`},
+		{[]string{"-domain", "ddns.acme.local", "-certificate-arn", "arn:aws:acm:us-east-1:123456789012:certificate/${AWS::AccountId}"},
+			`-certificate-arn "arn:aws:acm:us-east-1:123456789012:certificate/${AWS::AccountId}": an ACM certificate ARN`},
+		{[]string{"-format", "openapi", "-role-arn", roleARN, "-domain", "ddns.acme.local"},
+			`-domain "ddns.acme.local": an OpenAPI document holds the API alone`},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run(c.args, &stdout, &stderr); code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("stdout has %d bytes, want none", stdout.Len())
+			}
+			lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+			if len(lines) != 1 || !strings.HasPrefix(lines[0], "ddnsgen: ") || !strings.Contains(lines[0], c.want) {
+				t.Errorf("stderr = %q\nwant one line containing %q", stderr.String(), c.want)
+			}
+		})
+	}
+}
+
+// TestDomainConfigFile: the config file's domain keys give the template the
+// flags give, and the region note of an existing certificate is printed.
+func TestDomainConfigFile(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "domain.yaml")
+	if err := os.WriteFile(conf, []byte(`zones:
+  - name: example.com
+    id: Z0123456789ABCDEFGHIJ
+records:
+  - name: home.example.com
+domain: ddns.example.com
+certificate_arn: `+certificateARN+`
+disable_execute_api: true
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-config", conf}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	golden, err := os.ReadFile(filepath.Join(goldenDir, "domain-certificate.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stdout.String() != string(golden) {
+		t.Error("the config file's domain keys give another template than the flags of domain-certificate.yaml")
+	}
+	want := "ddnsgen: warning: certificate_arn is in us-east-1: a REGIONAL custom domain takes a certificate from its own region, so deploy the stack in us-east-1, and the certificate must cover ddns.example.com\n"
+	if stderr.String() != want {
+		t.Errorf("stderr = %q, want %q", stderr.String(), want)
+	}
+	for _, f := range []string{"-domain", "-certificate-arn", "-disable-execute-api"} {
+		args := []string{"-config", conf, f + "=x"}
+		if f == "-disable-execute-api" {
+			args[2] = f
+		}
+		stderr.Reset()
+		if code := run(args, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), f+": cannot be combined with -config") {
+			t.Errorf("%v: exit %d, %q", args, code, stderr.String())
+		}
+	}
+}

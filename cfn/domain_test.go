@@ -160,7 +160,7 @@ func TestDomainMatchesAPIAddressType(t *testing.T) {
 // the domain lies in (the longest), or an existing one is used as given.
 func TestDomainCertificate(t *testing.T) {
 	tmpl := build(t, cfn.Config{
-		Zones: []cfn.Zone{{Name: "example.com", ID: "Z0123456789ABCDEFGHIJ"}, {Name: "home.example.com"}},
+		Zones:   []cfn.Zone{{Name: "example.com", ID: "Z0123456789ABCDEFGHIJ"}, {Name: "home.example.com"}},
 		Records: []cfn.Record{{Name: "www.example.com"}, {Name: "nas.home.example.com"}},
 		Domain:  "ddns.home.example.com",
 	})

@@ -57,10 +57,16 @@ func loadDomains(r *resolver, resources []*resource, apis map[string]*restAPI) (
 		case "AWS::ApiGateway::RestApi":
 			disabled := boolOf(res.properties["DisableExecuteApiEndpoint"])
 			// An OpenAPI body (SAM's DisableExecuteApiEndpoint) says it with
-			// x-amazon-apigateway-endpoint-configuration.
+			// x-amazon-apigateway-endpoint-configuration: at the top in
+			// Swagger 2, in a server object in OpenAPI 3.
 			if body, ok := res.properties["Body"].(map[string]any); ok {
-				if ec, ok := body["x-amazon-apigateway-endpoint-configuration"].(map[string]any); ok {
-					disabled = disabled || boolOf(ec["disableExecuteApiEndpoint"])
+				places := []any{body}
+				places = append(places, anyList(body["servers"])...)
+				for _, p := range places {
+					m, _ := p.(map[string]any)
+					if ec, ok := m["x-amazon-apigateway-endpoint-configuration"].(map[string]any); ok {
+						disabled = disabled || boolOf(ec["disableExecuteApiEndpoint"])
+					}
 				}
 			}
 			if api := apis[r.values[res.id]]; api != nil {

@@ -292,3 +292,28 @@ func TestDomainSAM(t *testing.T) {
 		t.Errorf("SAM role changed with the domain:\n%s\n%s", want, got)
 	}
 }
+
+// TestDomainAddTo: AddTo names the domain's resources, in the template's
+// own hosted zone.
+func TestDomainAddTo(t *testing.T) {
+	tmpl := cloudformation.NewTemplate()
+	tmpl.Resources["LabZone"] = &route53.HostedZone{Name: cloudformation.String("lab.example.com")}
+	s, err := cfn.AddTo(tmpl, cfn.Config{
+		Prefix: "Ddns", Zones: []cfn.Zone{{Name: "lab.example.com", Ref: "LabZone"}},
+		Records: []cfn.Record{{Name: "gw.lab.example.com"}}, Domain: "ddns.lab.example.com",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.DomainName != "DdnsDomainName" || s.Certificate != "DdnsCertificate" {
+		t.Errorf("Stack.DomainName %q, Certificate %q", s.DomainName, s.Certificate)
+	}
+	cert := tmpl.Resources[s.Certificate].(*certificatemanager.Certificate)
+	alias := tmpl.Resources["DdnsDomainAliasA"].(*route53.RecordSet)
+	if *cert.DomainValidationOptions[0].HostedZoneId != cloudformation.Ref("LabZone") || *alias.HostedZoneId != cloudformation.Ref("LabZone") {
+		t.Errorf("validation in %s, alias in %s: want both in Ref LabZone", *cert.DomainValidationOptions[0].HostedZoneId, *alias.HostedZoneId)
+	}
+	if m := tmpl.Resources["DdnsBasePathMapping"].(*apigateway.BasePathMapping); m.DomainName != cloudformation.Ref("DdnsDomainName") || *m.Stage != cloudformation.Ref("DdnsStage") {
+		t.Errorf("base path mapping %s", marshal(t, m))
+	}
+}

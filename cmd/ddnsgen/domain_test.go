@@ -2,12 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/apigateway"
@@ -273,5 +278,63 @@ disable_execute_api: true
 		if code := run(args, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), f+": cannot be combined with -config") {
 			t.Errorf("%v: exit %d, %q", args, code, stderr.String())
 		}
+	}
+}
+
+// TestLocalCommandDomain runs `ddnsgen local` on the custom-domain golden:
+// it prints the domain's port and its routes at the root, and a dyndns2
+// update sent there as a router would (Host: the domain, no /STAGE)
+// changes the record in moto.
+func TestLocalCommandDomain(t *testing.T) {
+	lab.Require(t, "moto_server", "aws", "java", "/usr/share/java/velocity-1.7.jar")
+	moto := lab.StartMoto(t)
+	zone := moto.CreateHostedZone(t, "acme.local")
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- runLocal(ctx, []string{"-template", goldenDir + "/domain.yaml", "-route53", moto.URL,
+			"-parameter", "HostedZoneId=" + zone, "-parameter", "Password=pwlocal0123456789", "-trust-source-ip-header"}, &stdout, &stderr)
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("ddnsgen local: %v", err)
+		}
+	}()
+	deadline := time.After(time.Minute)
+	for !strings.Contains(stdout.String(), "Serving until Ctrl-C.") {
+		select {
+		case err := <-done:
+			done <- err
+			t.Fatalf("ddnsgen local stopped: %v\n%s\n%s", err, stdout.String(), stderr.String())
+		case <-deadline:
+			t.Fatalf("ddnsgen local did not start:\n%s\n%s", stdout.String(), stderr.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	out := stdout.String()
+	m := regexp.MustCompile(`Custom domain ddns\.acme\.local at (http://127\.0\.0\.1:\d+) \(send Host: ddns\.acme\.local\)\n`).FindStringSubmatch(out)
+	if m == nil || !strings.Contains(out, "  GET "+m[1]+"/nic/update\n") || !strings.Contains(out, "  GET "+m[1]+"/{zone_id}\n") {
+		t.Fatalf("the output lacks the custom domain and its routes at the root:\n%s", out)
+	}
+	req, _ := http.NewRequest("GET", m[1]+"/nic/update?hostname=myddns.acme.local&myip=198.51.100.40", nil)
+	req.Host = "ddns.acme.local"
+	req.SetBasicAuth("default", "pwlocal0123456789")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "good 198.51.100.40\n" {
+		t.Errorf("%d %q, want 200 \"good 198.51.100.40\\n\"", resp.StatusCode, body)
+	}
+	found := false
+	for _, r := range moto.Records(t, zone) {
+		found = found || (r.Name == "myddns.acme.local." && r.Type == "A" && strings.Join(r.Values, ",") == "198.51.100.40")
+	}
+	if !found {
+		t.Errorf("moto has no A record myddns.acme.local 198.51.100.40: %v", moto.Records(t, zone))
 	}
 }

@@ -38,7 +38,7 @@ func (r RestAPI) MarshalJSON() ([]byte, error) {
 		Description           string                `json:"Description,omitempty"`
 		EndpointConfiguration EndpointConfiguration `json:"EndpointConfiguration"`
 		Tags                  []tags.Tag            `json:"Tags,omitempty"`
-		// Left out when false, as before there was a custom domain.
+		// omitempty: a stack without a custom domain is written as before.
 		DisableExecuteApiEndpoint bool `json:"DisableExecuteApiEndpoint,omitempty"`
 	}
 	return json.Marshal(struct {

@@ -26,10 +26,15 @@ type Stack struct {
 	Policy string
 	// UsagePlan and APIKeys (device name → AWS::ApiGateway::ApiKey) are
 	// empty for an open endpoint.
-	UsagePlan  string
-	APIKeys    map[string]string
-	Parameters []string
-	Outputs    []string
+	UsagePlan string
+	APIKeys   map[string]string
+	// DomainName is the AWS::ApiGateway::DomainName of Config.Domain, and
+	// Certificate the AWS::CertificateManager::Certificate made for it
+	// (empty with Config.CertificateARN or without a domain).
+	DomainName  string
+	Certificate string
+	Parameters  []string
+	Outputs     []string
 }
 
 // ClashError is AddTo refusing to overwrite what a template already has.
@@ -138,6 +143,12 @@ func add(t *cloudformation.Template, cfg Config, embedded bool) (*Stack, error) 
 	}
 	if p.role != "" {
 		s.Role, s.Policy = p.role, b.id(IDPolicy)
+	}
+	if d := p.domain; d != nil {
+		s.DomainName = b.id(IDDomainName)
+		if d.certificateARN == "" {
+			s.Certificate = b.id(IDCertificate)
+		}
 	}
 	if !p.open {
 		s.UsagePlan = b.id(IDUsagePlan)

@@ -104,6 +104,7 @@ func (b *builder) build() error {
 	}
 	b.stage()
 	b.keys()
+	b.domain()
 	b.outputs()
 	return nil
 }
@@ -157,7 +158,8 @@ func (b *builder) restAPI() {
 			Types:         []string{"REGIONAL"},
 			IpAddressType: ipType,
 		},
-		Tags: p.tags,
+		Tags:                      p.tags,
+		DisableExecuteApiEndpoint: p.domain != nil && p.domain.disableDefault,
 	}
 	b.t.Resources[b.id(IDZoneResource)] = &apigateway.Resource{
 		RestApiId: cloudformation.Ref(b.id(IDRestAPI)),

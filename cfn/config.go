@@ -62,6 +62,19 @@ type Config struct {
 	QueryCredentials bool `yaml:"query_credentials"`
 	// Limits are the throttles and quotas; zero fields take the defaults.
 	Limits Limits `yaml:"limits"`
+	// Domain is a custom domain for the API, e.g. "ddns.example.com", in
+	// one of Zones: the stage is served at its root (https://DOMAIN/ZONEID,
+	// https://DOMAIN/nic/update), with a certificate that CloudFormation
+	// requests from ACM and validates by DNS in that zone, and alias records
+	// A (and AAAA when dual-stack) to it. Not a record of Records.
+	Domain string `yaml:"domain"`
+	// CertificateARN is an existing ACM certificate for Domain, instead of
+	// a new one. It must be in the stack's region (the domain is REGIONAL)
+	// and cover Domain.
+	CertificateARN string `yaml:"certificate_arn"`
+	// DisableExecuteAPI turns off the API's default execute-api endpoint,
+	// so that Domain is the only way in (needs Domain).
+	DisableExecuteAPI bool `yaml:"disable_execute_api"`
 
 	// Prefix starts the logical ID of every resource, parameter and output
 	// ddnsgen adds (e.g. "Home": HomeRestApi, HomeHostedZoneId,

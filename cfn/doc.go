@@ -5,7 +5,8 @@
 //
 //	GET https://API.execute-api.REGION.amazonaws.com/STAGE/ZONEID?hostname=NAME
 //
-// with its API key, and the REST API's mapping template turns the request
+// with its API key (or GET https://DOMAIN/ZONEID?hostname=NAME with
+// [Config.Domain]), and the REST API's mapping template turns the request
 // into a Route 53 ChangeResourceRecordSets call that points NAME at the
 // caller's address. The role API Gateway assumes may upsert only the
 // configured names and types in the configured zones.

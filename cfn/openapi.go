@@ -92,6 +92,10 @@ func OpenAPI(cfg Config, o OpenAPIOptions) (Document, error) {
 	if err != nil {
 		return Document{}, err
 	}
+	if p.domain != nil {
+		return Document{}, bad("domain", p.domain.name, "an OpenAPI document holds the API alone, and a custom domain is a certificate, a domain name, a base path mapping and DNS records beside it: "+
+			"generate a CloudFormation or SAM template instead (format yaml, json or sam), or create the domain yourself (see README, \"Custom domain\")")
+	}
 	if err := p.checkDevices(); err != nil {
 		return Document{}, err
 	}
@@ -160,9 +164,19 @@ func BuildSAM(cfg Config) (*cloudformation.Template, error) {
 		Variables:             stage.Variables,
 		Tags:                  tagMap,
 	}
+	if p.domain != nil && p.domain.disableDefault {
+		b.t.Resources[b.id(IDRestAPI)].(*serverless.Api).DisableExecuteApiEndpoint = cloudformation.Bool(true)
+	}
+	// SAM names the stage it makes RestApi.Stage.
+	samStage := cloudformation.String(cloudformation.Ref(b.id(IDRestAPI) + ".Stage"))
 	if up, ok := b.t.Resources[b.id(IDUsagePlan)].(*apigateway.UsagePlan); ok {
-		// SAM names the stage it makes RestApi.Stage.
-		up.ApiStages[0].Stage = cloudformation.String(cloudformation.Ref(b.id(IDRestAPI) + ".Stage"))
+		up.ApiStages[0].Stage = samStage
+	}
+	// The custom domain stays plain CloudFormation beside the SAM API (not
+	// SAM's Api.Domain): the same resources and IP address type as the
+	// yaml format, whatever SAM version transforms it.
+	if m, ok := b.t.Resources[b.id(IDBasePathMapping)].(*apigateway.BasePathMapping); ok {
+		m.Stage = samStage
 	}
 	if p.dualstack {
 		b.t.Outputs[b.id("EnableDualStackCommand")] = cloudformation.Output{

@@ -19,9 +19,10 @@ const (
 	OutputPasswordsCommand   = "PasswordsCommand"
 )
 
-// updateURL is the zone's update URL inside a Fn::Sub string.
+// updateURL is the zone's update URL inside a Fn::Sub string: on the
+// custom domain when there is one.
 func (b *builder) updateURL(z *zonePlan) string {
-	return "https://${" + b.id(IDRestAPI) + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + b.p.stage + "/" + z.subID()
+	return "https://" + b.urlHost() + b.urlStage() + "/" + z.subID()
 }
 
 // exampleURL is the URL the first device calls for its first name: that
@@ -56,7 +57,7 @@ func (b *builder) outputs() {
 		if len(z.records) > 1 {
 			desc = "GET this URL with ?hostname=NAME[,NAME] (names in " + z.name + ") to point them at your address; ?ip= sets another address"
 		}
-		out[name] = cloudformation.Output{Description: cloudformation.String(desc), Value: cloudformation.Sub(b.updateURL(z))}
+		out[name] = cloudformation.Output{Description: cloudformation.String(desc), Value: sub(b.updateURL(z))}
 	}
 	header := ""
 	if !p.open {
@@ -91,16 +92,16 @@ func (b *builder) outputs() {
 	}
 	out[OutputCurlCommand] = cloudformation.Output{
 		Description: cloudformation.String(curlDesc),
-		Value:       cloudformation.Sub("curl -sS " + header + "'" + b.exampleURL() + "'"),
+		Value:       sub("curl -sS " + header + "'" + b.exampleURL() + "'"),
 	}
 	if p.dyndns2 {
 		out[OutputDynDNS2Server] = cloudformation.Output{
 			Description: cloudformation.String("dyndns2 server for routers, ddclient (server=) and inadyn (ddns-server), over HTTPS"),
-			Value:       cloudformation.Sub("${" + b.id(IDRestAPI) + "}.execute-api.${AWS::Region}.${AWS::URLSuffix}"),
+			Value:       sub(b.urlHost()),
 		}
 		out[OutputDynDNS2Script] = cloudformation.Output{
 			Description: cloudformation.String("dyndns2 path: ddclient's script=, inadyn's ddns-path (add ?hostname=%h&myip=%i)"),
-			Value:       "/" + p.stage + "/nic/update",
+			Value:       b.urlStage() + "/nic/update",
 		}
 		out[OutputPasswordsCommand] = cloudformation.Output{
 			Description: cloudformation.String("Prints the devices' dyndns2 passwords (stage variables ddns_password_DEVICE)"),
@@ -112,6 +113,6 @@ func (b *builder) outputs() {
 	}
 	out[OutputCronLine] = cloudformation.Output{
 		Description: cloudformation.String(cronDesc),
-		Value:       cloudformation.Sub("*/5 * * * * curl -fsS -m 20 " + header + "'" + b.exampleURL() + "' >/dev/null"),
+		Value:       sub("*/5 * * * * curl -fsS -m 20 " + header + "'" + b.exampleURL() + "' >/dev/null"),
 	}
 }

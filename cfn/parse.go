@@ -10,9 +10,9 @@ import (
 
 // Parse reads a template (YAML or JSON) back into goformation types without
 // evaluating its intrinsic functions, so that writing it again with YAML or
-// JSON gives the same template. A RestApi with an IpAddressType is read as a
-// *RestAPI (goformation's type refuses that property); other resources as
-// goformation's types.
+// JSON gives the same template. A RestApi or a DomainName with an
+// IpAddressType is read as a *RestAPI or *DomainName (goformation's types
+// refuse that property); other resources as goformation's types.
 func Parse(b []byte) (*cloudformation.Template, error) {
 	j, err := intrinsics.ProcessYAML(b, &intrinsics.ProcessorOptions{
 		IntrinsicHandlerOverrides: cloudformation.EncoderIntrinsics,
@@ -31,6 +31,7 @@ func Parse(b []byte) (*cloudformation.Template, error) {
 		}
 	}
 	restAPIs := map[string]*RestAPI{}
+	domains := map[string]*DomainName{}
 	for id, r := range resources {
 		var typ struct {
 			Type       string
@@ -49,6 +50,14 @@ func Parse(b []byte) (*cloudformation.Template, error) {
 			restAPIs[id] = api
 			delete(resources, id)
 		}
+		if typ.Type == "AWS::ApiGateway::DomainName" && typ.Properties.EndpointConfiguration.IpAddressType != "" {
+			d := &DomainName{}
+			if err := json.Unmarshal(r, d); err != nil {
+				return nil, fmt.Errorf("cfn: reading resource %s: %w", id, err)
+			}
+			domains[id] = d
+			delete(resources, id)
+		}
 	}
 	if raw["Resources"], err = json.Marshal(resources); err != nil {
 		return nil, err
@@ -63,6 +72,9 @@ func Parse(b []byte) (*cloudformation.Template, error) {
 	}
 	for id, api := range restAPIs {
 		t.Resources[id] = api
+	}
+	for id, d := range domains {
+		t.Resources[id] = d
 	}
 	return t, nil
 }

@@ -29,6 +29,7 @@ type plan struct {
 	// queryCredentials adds /nic/update-url (credentials in the query).
 	queryCredentials bool
 	dualstack        bool
+	domain           *domainPlan // nil: no custom domain
 	limits           Limits
 	warnings         []string
 }
@@ -195,6 +196,9 @@ func (c Config) plan(embedded bool) (*plan, error) {
 		if err := p.checkDynDNS2(); err != nil {
 			return nil, err
 		}
+	}
+	if err := p.addDomain(c); err != nil {
+		return nil, err
 	}
 	if p.open {
 		p.warnings = append(p.warnings, "open endpoint (no API key): anyone who finds the URL can point "+

@@ -16,6 +16,9 @@ type RestAPI struct {
 	Description           string
 	EndpointConfiguration EndpointConfiguration
 	Tags                  []tags.Tag
+	// DisableExecuteApiEndpoint turns off the execute-api host, so that
+	// a custom domain is the only way in.
+	DisableExecuteApiEndpoint bool
 }
 
 // EndpointConfiguration is a RestApi's endpoint type and IP address type.
@@ -35,6 +38,8 @@ func (r RestAPI) MarshalJSON() ([]byte, error) {
 		Description           string                `json:"Description,omitempty"`
 		EndpointConfiguration EndpointConfiguration `json:"EndpointConfiguration"`
 		Tags                  []tags.Tag            `json:"Tags,omitempty"`
+		// omitempty: a stack without a custom domain is written as before.
+		DisableExecuteApiEndpoint bool `json:"DisableExecuteApiEndpoint,omitempty"`
 	}
 	return json.Marshal(struct {
 		Type       string
@@ -47,10 +52,11 @@ func (r *RestAPI) UnmarshalJSON(b []byte) error {
 	var v struct {
 		Type       string
 		Properties struct {
-			Name                  string
-			Description           string
-			EndpointConfiguration EndpointConfiguration
-			Tags                  []tags.Tag
+			Name                      string
+			Description               string
+			EndpointConfiguration     EndpointConfiguration
+			Tags                      []tags.Tag
+			DisableExecuteApiEndpoint bool
 		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))

@@ -25,6 +25,8 @@ type stack struct {
 	apis  []*restAPI
 	roles map[string]*role // by ARN
 	keys  []*Key
+	// domains are the custom domains (see domain.go).
+	domains []*domain
 }
 
 // randomKey is an API key value like API Gateway's: 40 letters and digits.
@@ -404,6 +406,9 @@ func load(o *Options, tmpl []byte) (*stack, error) {
 		}
 	}
 	sort.Slice(st.keys, func(i, j int) bool { return st.keys[i].LogicalID < st.keys[j].LogicalID })
+	if st.domains, err = loadDomains(r, resources, apis); err != nil {
+		return nil, err
+	}
 	return st, nil
 }
 

@@ -18,6 +18,8 @@ type restAPI struct {
 	root      *pathNode
 	stages    map[string]*stage // by stage name
 	responses map[string]*gatewayResponse
+	// executeAPIDisabled: DisableExecuteApiEndpoint (see domain.go).
+	executeAPIDisabled bool
 }
 
 // pathNode is a resource of the API's path tree.

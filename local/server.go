@@ -85,6 +85,8 @@ const SourceIPHeader = "X-Lab-Source-Ip"
 // Server serves each RestApi of a template on its own loopback port.
 type Server struct {
 	APIs []*API
+	// Domains are the template's custom domains, each on its own port.
+	Domains []*Domain
 
 	o         Options
 	st        *stack
@@ -164,10 +166,14 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 			}
 		}
 		sort.Slice(a.Keys, func(i, j int) bool { return a.Keys[i].LogicalID < a.Keys[j].LogicalID })
-		srv := &http.Server{Handler: s.handler(api), ReadHeaderTimeout: 10 * time.Second}
+		srv := &http.Server{Handler: s.executeAPIHandler(api), ReadHeaderTimeout: 10 * time.Second}
 		s.servers = append(s.servers, srv)
 		s.APIs = append(s.APIs, a)
 		go srv.Serve(ln)
+	}
+	if err := s.serveDomains(); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("local: %w", err)
 	}
 	return s, nil
 }

@@ -88,7 +88,16 @@ func TestGoldenDeploys(t *testing.T) {
 				}
 			}
 			stack := "golden-" + strings.NewReplacer(".", "-").Replace(c.file) + "-" + string(rune('a'+i))
-			moto.Deploy(t, path, stack, params)
+			// A custom domain is made outside moto's CloudFormation (see
+			// domainDeployment), the rest deployed as a user would.
+			deployed, domainCheck := domainDeployment(t, moto, b, zones, params)
+			if deployed == "" {
+				deployed = path
+			}
+			moto.Deploy(t, deployed, stack, params)
+			if domainCheck != nil {
+				domainCheck(stack)
+			}
 			resources := moto.ListStackResources(t, stack)
 			var have []string
 			for id := range resources {

@@ -37,6 +37,10 @@ type options struct {
 	queryCredentials bool
 	limits           cfn.Limits
 
+	domain            string
+	certificateARN    string
+	disableExecuteAPI bool
+
 	format  string
 	output  string
 	version bool
@@ -87,6 +91,9 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.BoolVar(&o.ipv4Only, "ipv4-only", false, "keep the endpoint IPv4-only even when a record takes AAAA")
 	fs.BoolVar(&o.dyndns2, "dyndns2", false, "add GET /STAGE/nic/update for routers, ddclient and inadyn (HTTP Basic auth; a password parameter per device)")
 	fs.BoolVar(&o.queryCredentials, "query-credentials", false, "with -dyndns2: add GET /STAGE/nic/update-url, which takes ?username=DEVICE&password=PASSWORD, for routers that cannot send Basic auth (FritzBox, Synology)")
+	fs.StringVar(&o.domain, "domain", "", "serve the API at https://`NAME`/ (e.g. ddns.example.com, in one of the zones): an ACM certificate validated by DNS, a custom domain and alias records")
+	fs.StringVar(&o.certificateARN, "certificate-arn", "", "-domain: use this existing ACM certificate (`ARN`, in the stack's region) instead of a new one")
+	fs.BoolVar(&o.disableExecuteAPI, "disable-execute-api", false, "-domain: turn off the execute-api endpoint, so the custom domain is the only way in")
 	fs.Float64Var(&o.limits.DynDNS2Rate, "dyndns2-rate", cfn.DefaultLimits.DynDNS2Rate, "the dyndns2 endpoint's `rate` in requests per second, all callers together")
 	fs.IntVar(&o.limits.DynDNS2Burst, "dyndns2-burst", cfn.DefaultLimits.DynDNS2Burst, "the dyndns2 endpoint's burst (`requests`)")
 	fs.Float64Var(&o.limits.KeyRate, "key-rate", cfn.DefaultLimits.KeyRate, "each API key's `rate` in requests per second")
@@ -195,7 +202,8 @@ func (o *options) set(name string) bool {
 
 // stackFlags are the flags that describe the stack (all but output flags).
 var stackFlags = []string{"zone-id", "zone", "name", "device", "ttl", "type", "stage", "api-name",
-	"api-key", "ipv4-only", "dyndns2", "dyndns2-rate", "dyndns2-burst", "key-rate", "key-burst", "key-quota", "stage-rate", "stage-burst", "max-hostnames"}
+	"api-key", "ipv4-only", "dyndns2", "dyndns2-rate", "dyndns2-burst", "key-rate", "key-burst", "key-quota", "stage-rate", "stage-burst", "max-hostnames",
+	"domain", "certificate-arn", "disable-execute-api"}
 
 var deviceFlagRE = regexp.MustCompile(`^([^=]*)=(.*)$`)
 
@@ -248,6 +256,13 @@ func (o *options) config() (cfn.Config, error) {
 		DynDNS2:          o.dyndns2,
 		QueryCredentials: o.queryCredentials,
 		Limits:           o.limits,
+
+		Domain:            o.domain,
+		CertificateARN:    o.certificateARN,
+		DisableExecuteAPI: o.disableExecuteAPI,
+	}
+	if o.set("domain") && o.domain == "" {
+		return c, usagef("-domain \"\": a custom domain is a name in one of the zones, e.g. ddns.example.com")
 	}
 	if o.set("zone-id") && len(o.zones) > 0 {
 		return c, usagef("-zone-id %q: use -zone NAME=ID for each zone when there are several", o.zoneID)
@@ -332,6 +347,9 @@ var fieldFlags = []struct{ field, flag string }{
 	{"limits.dyndns2_burst", "-dyndns2-burst"},
 	{"dyndns2", "-dyndns2"},
 	{"query_credentials", "-query-credentials"},
+	{"domain", "-domain"},
+	{"certificate_arn", "-certificate-arn"},
+	{"disable_execute_api", "-disable-execute-api"},
 	{"role_arn", "-role-arn"},
 	{"region", "-region"},
 }

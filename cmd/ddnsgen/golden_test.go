@@ -56,6 +56,15 @@ var goldenCases = []goldenCase{
 	{file: "openapi.yaml", args: []string{"-format", "openapi", "-role-arn", roleARN}, what: "the seed API alone, for import-rest-api"},
 	{file: "openapi-devices.json", args: append([]string{"-format", "openapi-json", "-role-arn", roleARN, "-dyndns2"}, devicesArgs...),
 		what: "the five devices' API with dyndns2, for import-rest-api, in JSON"},
+	{file: "domain.yaml", args: []string{"-domain", "ddns.acme.local", "-dyndns2"},
+		what: "the seed stack with dyndns2 on a custom domain: a new certificate validated by DNS, the stage at the root, an A alias"},
+	{file: "domain-certificate.yaml", args: []string{"-domain", "ddns.example.com", "-certificate-arn", certificateARN, "-disable-execute-api",
+		"-zone-id", "Z0123456789ABCDEFGHIJ", "-name", "home.example.com"},
+		what: "a custom domain with an existing certificate, the execute-api endpoint turned off"},
+	{file: "domain-dualstack.yaml", args: []string{"-domain", "ddns.acme.local", "-name", "home.acme.local", "-type", "A,AAAA", "-dyndns2"},
+		what: "a dual-stack custom domain in front of a dual-stack API: A and AAAA aliases"},
+	{file: "sam-domain.yaml", args: []string{"-format", "sam", "-domain", "ddns.acme.local", "-disable-execute-api"},
+		what: "AWS SAM with the custom domain as plain CloudFormation beside the AWS::Serverless::Api"},
 	{file: "embedded.yaml", build: embedded, how: "cfn.AddTo: embedded() in cmd/ddnsgen/golden_test.go",
 		what: "added to a template with its own S3 bucket, role and hosted zone; prefix and tags"},
 	{file: "two-stacks.yaml", build: twoStacks, how: "cfn.AddTo twice: twoStacks() in cmd/ddnsgen/golden_test.go",
@@ -64,6 +73,9 @@ var goldenCases = []goldenCase{
 
 // roleARN is the role the OpenAPI goldens name.
 const roleARN = "arn:aws:iam::123456789012:role/ddns-route53"
+
+// certificateARN is the existing certificate domain-certificate.yaml uses.
+const certificateARN = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 
 // devicesArgs are the flags equivalent to testdata/devices.yaml.
 var devicesArgs = []string{

@@ -113,6 +113,12 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintf(stdout, "  API key %s (%s, id %s): %s\n", k.Name, k.LogicalID, k.ID, k.Value)
 		}
 	}
+	for _, d := range srv.Domains {
+		fmt.Fprintf(stdout, "Custom domain %s at %s (send Host: %s)\n", d.Name, d.URL, d.Name)
+		for _, route := range d.Routes() {
+			fmt.Fprintf(stdout, "  %s\n", route)
+		}
+	}
 	fmt.Fprintln(stdout, "Serving until Ctrl-C.")
 	<-ctx.Done()
 	return nil

@@ -101,6 +101,7 @@ func (b *builder) build() error {
 	b.stage()
 	b.keys()
 	b.outputs()
+	b.ops()
 	return nil
 }
 

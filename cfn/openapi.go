@@ -92,6 +92,9 @@ func OpenAPI(cfg Config, o OpenAPIOptions) (Document, error) {
 	if err != nil {
 		return Document{}, err
 	}
+	if f, v := p.ops.field(); f != "" {
+		return Document{}, bad(f, v, "an OpenAPI document holds the API alone: access logs, alarms and the web ACL go with the CloudFormation formats")
+	}
 	if err := p.checkDevices(); err != nil {
 		return Document{}, err
 	}
@@ -122,6 +125,9 @@ func BuildSAM(cfg Config) (*cloudformation.Template, error) {
 	p, err := cfg.plan(false)
 	if err != nil {
 		return nil, err
+	}
+	if f, v := p.ops.field(); f != "" {
+		return nil, bad(f, v, "access logs, alarms and the web ACL go with the CloudFormation formats (yaml, json), not SAM")
 	}
 	if err := p.checkDevices(); err != nil {
 		return nil, err

@@ -27,6 +27,7 @@ type plan struct {
 	dyndns2     bool
 	dualstack   bool
 	limits      Limits
+	ops         opsPlan
 	warnings    []string
 }
 
@@ -186,6 +187,9 @@ func (c Config) plan(embedded bool) (*plan, error) {
 		if err := p.checkDynDNS2(); err != nil {
 			return nil, err
 		}
+	}
+	if err := p.addOps(c); err != nil {
+		return nil, err
 	}
 	if p.open {
 		p.warnings = append(p.warnings, "open endpoint (no API key): anyone who finds the URL can point "+

@@ -328,3 +328,41 @@ func runReadmeBlock(t *testing.T, moto *lab.Moto, name, dir string, r *strings.R
 		t.Fatalf("the README's %s block failed: %v\n%s\n--- script ---\n%s", name, err, out, script)
 	}
 }
+
+// TestOpsTemplateServes: a template with access logs, the account's logs
+// role, alarms and a web ACL (golden/ops.yaml) deploys to moto and serves in
+// the lab like any other: the operations resources change nothing the
+// devices see.
+func TestOpsTemplateServes(t *testing.T) {
+	lab.Require(t, "moto_server", "aws")
+	moto := lab.StartMoto(t)
+	zone := moto.CreateHostedZone(t, "acme.local")
+	b, err := os.ReadFile("../golden/ops.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = []byte(strings.ReplaceAll(string(b), goldenZoneID, zone))
+	path := filepath.Join(t.TempDir(), "ops.yaml")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	params := map[string]string{}
+	for _, d := range []string{"BackupRouter", "Laptop", "Nas", "Office", "Router"} {
+		params["Password"+d] = "password" + strings.ToLower(d) + "0123456789"
+	}
+	moto.Deploy(t, path, "ddns", params)
+	srv, err := local.Start(context.Background(), local.Options{
+		Template: b, Parameters: params, Route53URL: moto.URL, APIKeys: map[string]string{"ApiKeyRouter": "key-router-0123456789abcdefghijklmn"},
+		Unthrottled: true, Engine: lab.Velocity(t), Log: testLog{t},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	l := &lifecycle{t: t, moto: moto, zone: zone, keys: map[string]string{"ApiKeyRouter": "key-router-0123456789abcdefghijklmn"}, srv: srv}
+	l.update("ApiKeyRouter", "home.acme.local", "192.0.2.1", 200)
+	if got := l.dyndns2("nas", params["PasswordNas"], "nas.acme.local", "192.0.2.2"); got != "good 192.0.2.2" {
+		t.Errorf("nas over dyndns2: %q", got)
+	}
+	l.wantRecords(zone, "home.acme.local 192.0.2.1", "nas.acme.local 192.0.2.2")
+}

@@ -2,6 +2,7 @@ package cfn
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -149,6 +150,20 @@ func (p *plan) addOps(c Config) error {
 	if o.wafRate != 0 && (o.wafRate < MinWAFRate || o.wafRate > MaxWAFRate) {
 		return bad("waf_rate", strconv.Itoa(o.wafRate), fmt.Sprintf(
 			"AWS WAF counts each source address's requests over 5 minutes, and the limit is from %d to %d", MinWAFRate, MaxWAFRate))
+	}
+	return nil
+}
+
+// checkAccount: the account's API Gateway setting is one per account and
+// region, so a template sets it at most once.
+func (p *plan) checkAccount(t *cloudformation.Template) error {
+	if !p.ops.accountRole {
+		return nil
+	}
+	for _, id := range slices.Sorted(maps.Keys(t.Resources)) {
+		if t.Resources[id].AWSCloudFormationType() == "AWS::ApiGateway::Account" {
+			return bad("account_logs_role", "true", "the template already sets the account's API Gateway CloudWatch role ("+id+"): one per account and region, so leave it off here")
+		}
 	}
 	return nil
 }

@@ -133,6 +133,18 @@ func TestAccountLogsRole(t *testing.T) {
 			t.Errorf("the logs role may not %s: %s", action, j)
 		}
 	}
+	// Two stacks in one template: only one may set the account's role.
+	two := cloudformation.NewTemplate()
+	if _, err := cfn.AddTo(two, cfn.Config{Prefix: "Home", AccessLogs: true, AccountLogsRole: true}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := cfn.AddTo(two, cfn.Config{Prefix: "Office", AccessLogs: true, AccountLogsRole: true})
+	if want := `account_logs_role "true": the template already sets the account's API Gateway CloudWatch role (HomeApiGatewayAccount)`; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("a second account setting: %v\nwant %q", err, want)
+	}
+	if _, err := cfn.AddTo(two, cfn.Config{Prefix: "Office", AccessLogs: true}); err != nil {
+		t.Errorf("a second stack with access logs alone: %v", err)
+	}
 	stage := tmpl.Resources[cfn.IDStage].(*apigateway.Stage)
 	if !slices.Contains(stage.AWSCloudFormationDependsOn, cfn.IDAccount) {
 		t.Errorf("the stage DependsOn %v, not the account setting: CloudFormation could create it first and API Gateway refuse its access log", stage.AWSCloudFormationDependsOn)
@@ -225,6 +237,13 @@ func TestWebACL(t *testing.T) {
 	prefixed := cloudformation.NewTemplate()
 	if _, err := cfn.AddTo(prefixed, cfn.Config{Prefix: "Home", WAFRate: 10}); err != nil {
 		t.Fatal(err)
+	}
+	stack, err := cfn.AddTo(cloudformation.NewTemplate(), cfn.Config{Prefix: "Home", WAFRate: 10, AccessLogs: true, Alarms: cfn.Alarms{Email: "a@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stack.WebACL != "HomeWebAcl" || stack.AccessLogs != "HomeAccessLogs" || stack.AlarmTopic != "HomeAlarmTopic" {
+		t.Errorf("AddTo's Stack names %q, %q, %q", stack.WebACL, stack.AccessLogs, stack.AlarmTopic)
 	}
 	pacl, ok := prefixed.Resources["HomeWebAcl"].(*wafv2.WebACL)
 	if !ok || pacl.VisibilityConfig.MetricName != cloudformation.Sub("${AWS::StackName}-Homeddns") {

@@ -14,7 +14,9 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/iam"
 	"github.com/awslabs/goformation/v7/cloudformation/logs"
 	"github.com/awslabs/goformation/v7/cloudformation/policies"
+	"github.com/awslabs/goformation/v7/cloudformation/serverless"
 	"github.com/awslabs/goformation/v7/cloudformation/sns"
+	"github.com/awslabs/goformation/v7/cloudformation/wafv2"
 )
 
 // Logical IDs and outputs of what Config.AccessLogs, Config.Alarms and
@@ -335,5 +337,21 @@ func (b *builder) alarms() {
 	b.t.Outputs[b.id(OutputAlarmTopic)] = cloudformation.Output{
 		Description: cloudformation.String("The SNS topic the alarms go to (confirm the subscription from the mail AWS sends " + a.Email + ")"),
 		Value:       cloudformation.Ref(b.id(IDAlarmTopic)),
+	}
+}
+
+// samOps moves what ops() set on the Stage to the AWS::Serverless::Api that
+// replaces it in a SAM template, and points the web ACL at SAM's stage.
+func (b *builder) samOps(api *serverless.Api, stage *apigateway.Stage) {
+	if l := stage.AccessLogSetting; l != nil {
+		api.AccessLogSetting = &serverless.Api_AccessLogSetting{DestinationArn: l.DestinationArn, Format: l.Format}
+	}
+	// SAM gives the API's DependsOn to the RestApi it makes, which its
+	// Deployment and Stage refer to: the account's role comes first.
+	api.AWSCloudFormationDependsOn = stage.AWSCloudFormationDependsOn
+	if assoc, ok := b.t.Resources[b.id(IDWebACLAssociation)].(*wafv2.WebACLAssociation); ok {
+		// RestApi.Stage is SAM's name for the stage it makes.
+		assoc.ResourceArn = cloudformation.Sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${" + b.id(IDRestAPI) +
+			"}/stages/${" + b.id(IDRestAPI) + ".Stage}")
 	}
 }

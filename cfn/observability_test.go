@@ -13,6 +13,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation/cloudwatch"
 	"github.com/awslabs/goformation/v7/cloudformation/iam"
 	"github.com/awslabs/goformation/v7/cloudformation/logs"
+	"github.com/awslabs/goformation/v7/cloudformation/serverless"
 	"github.com/awslabs/goformation/v7/cloudformation/sns"
 	"github.com/awslabs/goformation/v7/cloudformation/wafv2"
 	"github.com/google/go-cmp/cmp"
@@ -293,13 +294,33 @@ func TestOpsBadInput(t *testing.T) {
 	}
 }
 
-// TestOpsOnlyInCloudFormation: SAM and OpenAPI refuse the operations
-// settings rather than drop them.
-func TestOpsOnlyInCloudFormation(t *testing.T) {
+// TestOpsSAM: a SAM template carries the access log on the
+// AWS::Serverless::Api (SAM copies it to the stage it makes), makes that API
+// wait for the account's role, and associates the web ACL with SAM's stage
+// (RestApi.Stage). OpenAPI refuses them rather than drop them.
+func TestOpsSAM(t *testing.T) {
+	tmpl, err := cfn.BuildSAM(cfn.Config{AccessLogs: true, AccountLogsRole: true, Alarms: cfn.Alarms{Email: "a@example.com"}, WAFRate: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := tmpl.Resources[cfn.IDRestAPI].(*serverless.Api)
+	if api.AccessLogSetting == nil || !strings.Contains(*api.AccessLogSetting.Format, `"apiKeyId":"$context.identity.apiKeyId"`) {
+		t.Errorf("the Serverless::Api's AccessLogSetting is %+v", api.AccessLogSetting)
+	}
+	if !slices.Equal(api.AWSCloudFormationDependsOn, []string{cfn.IDAccount}) {
+		t.Errorf("the Serverless::Api DependsOn %v, want the account setting", api.AWSCloudFormationDependsOn)
+	}
+	assoc := tmpl.Resources[cfn.IDWebACLAssociation].(*wafv2.WebACLAssociation)
+	if want := cloudformation.Sub("arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${RestApi}/stages/${RestApi.Stage}"); assoc.ResourceArn != want {
+		t.Errorf("ResourceArn %q, want SAM's stage", assoc.ResourceArn)
+	}
+	if _, ok := tmpl.Resources[cfn.IDStage]; ok {
+		t.Error("the SAM template still has its own Stage")
+	}
+	if len(resourcesOf(tmpl, "AWS::CloudWatch::Alarm")) != 3 {
+		t.Error("the SAM template lacks the alarms")
+	}
 	for _, c := range []cfn.Config{{AccessLogs: true}, {Alarms: cfn.Alarms{Email: "a@example.com"}}, {WAFRate: 10}} {
-		if _, err := cfn.BuildSAM(c); err == nil || !strings.Contains(err.Error(), "not SAM") {
-			t.Errorf("BuildSAM(%+v): %v", c, err)
-		}
 		if _, err := cfn.OpenAPI(c, cfn.OpenAPIOptions{RoleARN: "arn:aws:iam::123456789012:role/x"}); err == nil || !strings.Contains(err.Error(), "OpenAPI document holds the API alone") {
 			t.Errorf("OpenAPI(%+v): %v", c, err)
 		}

@@ -126,9 +126,6 @@ func BuildSAM(cfg Config) (*cloudformation.Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	if f, v := p.ops.field(); f != "" {
-		return nil, bad(f, v, "access logs, alarms and the web ACL go with the CloudFormation formats (yaml, json), not SAM")
-	}
 	if err := p.checkDevices(); err != nil {
 		return nil, err
 	}
@@ -156,7 +153,7 @@ func BuildSAM(cfg Config) (*cloudformation.Template, error) {
 		b.deployment, b.id(IDStage)}, b.methods...) {
 		delete(b.t.Resources, id)
 	}
-	b.t.Resources[b.id(IDRestAPI)] = &serverless.Api{
+	api := &serverless.Api{
 		Name:                  cloudformation.String(p.apiName),
 		Description:           cloudformation.String("Dynamic DNS: updates " + p.summary() + " in Route 53"),
 		StageName:             p.stage,
@@ -166,6 +163,8 @@ func BuildSAM(cfg Config) (*cloudformation.Template, error) {
 		Variables:             stage.Variables,
 		Tags:                  tagMap,
 	}
+	b.t.Resources[b.id(IDRestAPI)] = api
+	b.samOps(api, stage)
 	if up, ok := b.t.Resources[b.id(IDUsagePlan)].(*apigateway.UsagePlan); ok {
 		// SAM names the stage it makes RestApi.Stage.
 		up.ApiStages[0].Stage = cloudformation.String(cloudformation.Ref(b.id(IDRestAPI) + ".Stage"))

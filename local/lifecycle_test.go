@@ -366,3 +366,30 @@ func TestOpsTemplateServes(t *testing.T) {
 	}
 	l.wantRecords(zone, "home.acme.local 192.0.2.1", "nas.acme.local 192.0.2.2")
 }
+
+// TestOpsSAMTemplateServes: golden/sam-ops.yaml, translated as
+// CloudFormation's SAM transform would, serves like the plain seed stack.
+func TestOpsSAMTemplateServes(t *testing.T) {
+	lab.Require(t, "moto_server", "aws", "python3")
+	moto := lab.StartMoto(t)
+	zone := moto.CreateHostedZone(t, "acme.local")
+	b, err := os.ReadFile(lab.SAMTranslate(t, "../golden/sam-ops.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"AccessLogSetting"`) || !strings.Contains(string(b), `/stages/${RestApiddnsStage}`) {
+		t.Errorf("the translated template lacks the stage's access log or the web ACL on SAM's stage")
+	}
+	keys := map[string]string{"ApiKey": "key-default-0123456789abcdefghijklm"}
+	srv, err := local.Start(context.Background(), local.Options{
+		Template: b, Parameters: map[string]string{"HostedZoneId": zone}, Route53URL: moto.URL, APIKeys: keys,
+		Unthrottled: true, Engine: lab.Velocity(t), Log: testLog{t},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	l := &lifecycle{t: t, moto: moto, zone: zone, keys: keys, srv: srv}
+	l.update("ApiKey", "myddns.acme.local", "192.0.2.7", 200)
+	l.wantRecords(zone, "myddns.acme.local 192.0.2.7")
+}

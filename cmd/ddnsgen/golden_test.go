@@ -60,6 +60,8 @@ var goldenCases = []goldenCase{
 	{file: "ops.yaml", args: append([]string{"-dyndns2", "-access-logs", "-account-logs-role", "-alarm-email", "ops@example.com",
 		"-alarm-4xx", "50", "-alarm-latency", "1500", "-waf-rate", "300"}, devicesArgs...),
 		what: "the five devices with dyndns2, access logs and the account-wide logs role, alarms and the web ACL"},
+	{file: "sam-ops.yaml", args: []string{"-format", "sam", "-access-logs", "-alarm-email", "ops@example.com", "-waf-rate", "100"},
+		what: "the seed stack as AWS SAM with access logs, alarms and the web ACL (on SAM's stage, RestApi.Stage)"},
 	{file: "embedded.yaml", build: embedded, how: "cfn.AddTo: embedded() in cmd/ddnsgen/golden_test.go",
 		what: "added to a template with its own S3 bucket, role and hosted zone; prefix and tags"},
 	{file: "two-stacks.yaml", build: twoStacks, how: "cfn.AddTo twice: twoStacks() in cmd/ddnsgen/golden_test.go",

@@ -26,7 +26,6 @@ func TestOpsBadInput(t *testing.T) {
 		{[]string{"-alarm-email", "ops@example.com", "-alarm-4xx", "0"}, `-alarm-4xx "0": must be from 1 to 1000000`},
 		{[]string{"-alarm-email", "ops@example.com", "-alarm-latency", "60000"}, `-alarm-latency "60000": must be from 1 to 29000 milliseconds (API Gateway waits at most 29,000)`},
 		{[]string{"-waf-rate", "5"}, `-waf-rate "5": AWS WAF counts each source address's requests over 5 minutes, and the limit is from 10 to 2000000000`},
-		{[]string{"-format", "sam", "-waf-rate", "100"}, `-waf-rate "100": access logs, alarms and the web ACL go with the CloudFormation formats (yaml, json), not SAM`},
 		{[]string{"-format", "openapi", "-role-arn", roleARN, "-access-logs"}, `-access-logs "true": an OpenAPI document holds the API alone`},
 		{[]string{"-config", "testdata/ops.yaml", "-waf-rate", "100"}, `-waf-rate: cannot be combined with -config (put it in testdata/ops.yaml)`},
 	}

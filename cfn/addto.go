@@ -35,6 +35,9 @@ type Stack struct {
 	Certificate string
 	Parameters  []string
 	Outputs     []string
+	// AccessLogs (AWS::Logs::LogGroup), AlarmTopic (AWS::SNS::Topic) and
+	// WebACL (AWS::WAFv2::WebACL) are set when the Config asks for them.
+	AccessLogs, AlarmTopic, WebACL string
 }
 
 // ClashError is AddTo refusing to overwrite what a template already has.
@@ -76,6 +79,9 @@ func add(t *cloudformation.Template, cfg Config, embedded bool) (*Stack, error) 
 		return nil, err
 	}
 	if err := p.checkReferences(t); err != nil {
+		return nil, err
+	}
+	if err := p.checkAccount(t); err != nil {
 		return nil, err
 	}
 	// Build beside t, then merge: t stays as it was if anything fails.
@@ -149,6 +155,15 @@ func add(t *cloudformation.Template, cfg Config, embedded bool) (*Stack, error) 
 		if d.certificateARN == "" {
 			s.Certificate = b.id(IDCertificate)
 		}
+	}
+	if p.ops.accessLogs {
+		s.AccessLogs = b.id(IDAccessLogs)
+	}
+	if p.ops.alarms.Email != "" {
+		s.AlarmTopic = b.id(IDAlarmTopic)
+	}
+	if p.ops.wafRate != 0 {
+		s.WebACL = b.id(IDWebACL)
 	}
 	if !p.open {
 		s.UsagePlan = b.id(IDUsagePlan)

@@ -106,6 +106,7 @@ func (b *builder) build() error {
 	b.keys()
 	b.domain()
 	b.outputs()
+	b.ops()
 	return nil
 }
 

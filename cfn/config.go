@@ -76,6 +76,31 @@ type Config struct {
 	// so that Domain is the only way in (needs Domain).
 	DisableExecuteAPI bool `yaml:"disable_execute_api"`
 
+	// AccessLogs adds a CloudWatch log group and the stage's access log:
+	// one JSON line per request with the time, request id, source address,
+	// API key id (the device), method, resource path, status, Route 53's
+	// status and latency. Never the query string or a header: credentials
+	// may be in either. API Gateway needs the account's CloudWatch Logs role
+	// set once per region (see AccountLogsRole).
+	AccessLogs bool `yaml:"access_logs"`
+	// LogRetentionDays is how long the access log is kept (default 90): one
+	// of CloudWatch Logs' periods, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180,
+	// 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653.
+	LogRetentionDays int `yaml:"log_retention_days"`
+	// AccountLogsRole also sets the ACCOUNT-WIDE API Gateway setting
+	// (AWS::ApiGateway::Account) to a new role that may write CloudWatch
+	// logs. It replaces any role already set for every API in the region,
+	// and is kept when the stack is deleted. Leave it off when the account
+	// has one (aws apigateway get-account).
+	AccountLogsRole bool `yaml:"account_logs_role"`
+	// Alarms mail an address when the stage answers 5XX, refuses many
+	// requests, or Route 53 is slow.
+	Alarms Alarms `yaml:"alarms"`
+	// WAFRate adds an AWS WAF web ACL to the stage that blocks (429) a
+	// source address above this many requests per 5 minutes (10 at least).
+	// 0: no web ACL. It costs about $6 a month (see README).
+	WAFRate int `yaml:"waf_rate"`
+
 	// Prefix starts the logical ID of every resource, parameter and output
 	// ddnsgen adds (e.g. "Home": HomeRestApi, HomeHostedZoneId,
 	// HomeUpdateUrl), so that several stacks fit in one template. 1-32
@@ -282,6 +307,10 @@ var writtenZero = map[string]string{
 	"limits.dyndns2_burst":   "must be from 1 to 5000; leave the key out for the default",
 	"limits.key_daily_quota": "must be from 1 to 100000000; leave the key out for the default",
 	"limits.max_hostnames":   "must be from 1 to 1000; leave the key out for the default",
+	"log_retention_days":     "a retention is one of CloudWatch's periods (1, 3, 5, 7, 14, 30, 60, 90, ... days); leave the key out for the default (90)",
+	"alarms.server_errors":   "a threshold is at least 1; leave the key out for the default",
+	"alarms.refused":         "a threshold is at least 1; leave the key out for the default",
+	"alarms.latency_ms":      "a threshold is at least 1 millisecond; leave the key out for the default",
 }
 
 var kindNames = map[yaml.Kind]string{

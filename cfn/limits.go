@@ -45,10 +45,12 @@ func (p *plan) checkDevices() error {
 		return bad("limits.max_hostnames", strconv.Itoa(p.limits.MaxHostnames),
 			"with names that take A and AAAA a request may make two changes a name, and a batch takes 1,000: at most 500")
 	}
-	if n := len(p.devices); n > MaxDevices {
+	// Access logs, alarms and the web ACL take some of the 500 too.
+	fixed := fixedResources + p.ops.resources()
+	if n := len(p.devices); fixed+resourcesPerDevice*n > MaxResources {
 		return bad("devices", strconv.Itoa(n), fmt.Sprintf(
 			"%d devices need %d resources and a stack holds %d: at most %d devices a stack; split them over several stacks",
-			n, fixedResources+resourcesPerDevice*n, MaxResources, MaxDevices))
+			n, fixed+resourcesPerDevice*n, MaxResources, (MaxResources-fixed)/resourcesPerDevice))
 	}
 	return nil
 }

@@ -96,6 +96,9 @@ func OpenAPI(cfg Config, o OpenAPIOptions) (Document, error) {
 		return Document{}, bad("domain", p.domain.name, "an OpenAPI document holds the API alone, and a custom domain is a certificate, a domain name, a base path mapping and DNS records beside it: "+
 			"generate a CloudFormation or SAM template instead (format yaml, json or sam), or create the domain yourself (see README, \"Custom domain\")")
 	}
+	if f, v := p.ops.field(); f != "" {
+		return Document{}, bad(f, v, "an OpenAPI document holds the API alone: access logs, alarms and the web ACL go with the CloudFormation formats")
+	}
 	if err := p.checkDevices(); err != nil {
 		return Document{}, err
 	}
@@ -154,7 +157,7 @@ func BuildSAM(cfg Config) (*cloudformation.Template, error) {
 		b.id(IDNicUpdateURLResource), b.deployment, b.id(IDStage)}, b.methods...), b.apiParts...) {
 		delete(b.t.Resources, id)
 	}
-	b.t.Resources[b.id(IDRestAPI)] = &serverless.Api{
+	api := &serverless.Api{
 		Name:                  cloudformation.String(p.apiName),
 		Description:           cloudformation.String("Dynamic DNS: updates " + p.summary() + " in Route 53"),
 		StageName:             p.stage,
@@ -164,8 +167,10 @@ func BuildSAM(cfg Config) (*cloudformation.Template, error) {
 		Variables:             stage.Variables,
 		Tags:                  tagMap,
 	}
+	b.t.Resources[b.id(IDRestAPI)] = api
+	b.samOps(api, stage)
 	if p.domain != nil && p.domain.disableDefault {
-		b.t.Resources[b.id(IDRestAPI)].(*serverless.Api).DisableExecuteApiEndpoint = cloudformation.Bool(true)
+		api.DisableExecuteApiEndpoint = cloudformation.Bool(true)
 	}
 	// SAM names the stage it makes RestApi.Stage.
 	samStage := cloudformation.String(cloudformation.Ref(b.id(IDRestAPI) + ".Stage"))

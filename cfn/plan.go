@@ -31,6 +31,7 @@ type plan struct {
 	dualstack        bool
 	domain           *domainPlan // nil: no custom domain
 	limits           Limits
+	ops              opsPlan
 	warnings         []string
 }
 
@@ -198,6 +199,9 @@ func (c Config) plan(embedded bool) (*plan, error) {
 		}
 	}
 	if err := p.addDomain(c); err != nil {
+		return nil, err
+	}
+	if err := p.addOps(c); err != nil {
 		return nil, err
 	}
 	if p.open {

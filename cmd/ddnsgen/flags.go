@@ -41,6 +41,12 @@ type options struct {
 	certificateARN    string
 	disableExecuteAPI bool
 
+	accessLogs      bool
+	logRetention    int
+	accountLogsRole bool
+	alarms          cfn.Alarms
+	wafRate         int
+
 	format  string
 	output  string
 	version bool
@@ -102,6 +108,14 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.Float64Var(&o.limits.StageRate, "stage-rate", cfn.DefaultLimits.StageRate, "all callers' `rate` together, in requests per second")
 	fs.IntVar(&o.limits.StageBurst, "stage-burst", cfn.DefaultLimits.StageBurst, "all callers' burst (`requests`)")
 	fs.IntVar(&o.limits.MaxHostnames, "max-hostnames", cfn.DefaultLimits.MaxHostnames, "most `names` one request may update")
+	fs.BoolVar(&o.accessLogs, "access-logs", false, "log each request to a CloudWatch log group as a JSON line (no query string, no headers); needs the account's API Gateway logs role (see -account-logs-role)")
+	fs.IntVar(&o.logRetention, "log-retention", cfn.DefaultLogRetentionDays, "-access-logs: keep the log this many `days` (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)")
+	fs.BoolVar(&o.accountLogsRole, "account-logs-role", false, "-access-logs: ACCOUNT-WIDE: also set the region's API Gateway CloudWatch role (AWS::ApiGateway::Account) to a new one, replacing any role every API of the account logs with; kept when the stack is deleted. Off: set it once yourself (see README)")
+	fs.StringVar(&o.alarms.Email, "alarm-email", "", "mail CloudWatch alarms (5XX answers, refused requests, Route 53 latency) to this `address` through an SNS topic; confirm the subscription mail")
+	fs.IntVar(&o.alarms.ServerErrors, "alarm-5xx", cfn.DefaultAlarmServerErrors, "-alarm-email: alarm at this many 5XX `answers` in 5 minutes")
+	fs.IntVar(&o.alarms.Refused, "alarm-4xx", cfn.DefaultAlarmRefused, "-alarm-email: alarm at this many refused (4XX) `answers` in 5 minutes")
+	fs.IntVar(&o.alarms.LatencyMS, "alarm-latency", cfn.DefaultAlarmLatencyMS, "-alarm-email: alarm when Route 53's average answer time stays at this many `ms` or more for 15 minutes")
+	fs.IntVar(&o.wafRate, "waf-rate", 0, "add an AWS WAF web ACL that blocks (429) a source address above this many `requests` per 5 minutes (10 at least; about $6 a month); 0: none")
 	fs.StringVar(&o.format, "format", "yaml", "output `format`: yaml, json (CloudFormation), sam, sam-json (AWS SAM), openapi, openapi-json (the API alone, for import-rest-api)")
 	fs.StringVar(&o.roleARN, "role-arn", "", "-format openapi: the `ARN` of the role API Gateway assumes to call Route 53")
 	fs.StringVar(&o.region, "region", "us-east-1", "-format openapi: the `region` in the Route 53 integration URI (any works: Route 53 is global)")
@@ -203,7 +217,9 @@ func (o *options) set(name string) bool {
 // stackFlags are the flags that describe the stack (all but output flags).
 var stackFlags = []string{"zone-id", "zone", "name", "device", "ttl", "type", "stage", "api-name",
 	"api-key", "ipv4-only", "dyndns2", "dyndns2-rate", "dyndns2-burst", "key-rate", "key-burst", "key-quota", "stage-rate", "stage-burst", "max-hostnames",
-	"domain", "certificate-arn", "disable-execute-api"}
+	"query-credentials", "interface-id",
+	"domain", "certificate-arn", "disable-execute-api",
+	"access-logs", "log-retention", "account-logs-role", "alarm-email", "alarm-5xx", "alarm-4xx", "alarm-latency", "waf-rate"}
 
 var deviceFlagRE = regexp.MustCompile(`^([^=]*)=(.*)$`)
 
@@ -243,6 +259,10 @@ func (o *options) config() (cfn.Config, error) {
 		{"max-hostnames", fmt.Sprint(o.limits.MaxHostnames), o.limits.MaxHostnames == 0, "must be from 1 to 1000"},
 		{"dyndns2-rate", fmt.Sprint(o.limits.DynDNS2Rate), o.limits.DynDNS2Rate == 0, "a rate is more than 0 and at most 10000 requests a second"},
 		{"dyndns2-burst", fmt.Sprint(o.limits.DynDNS2Burst), o.limits.DynDNS2Burst == 0, "must be from 1 to 5000"},
+		{"log-retention", fmt.Sprint(o.logRetention), o.logRetention == 0, "CloudWatch Logs keeps logs for one of the periods -h lists"},
+		{"alarm-5xx", fmt.Sprint(o.alarms.ServerErrors), o.alarms.ServerErrors == 0, "must be from 1 to 1000000"},
+		{"alarm-4xx", fmt.Sprint(o.alarms.Refused), o.alarms.Refused == 0, "must be from 1 to 1000000"},
+		{"alarm-latency", fmt.Sprint(o.alarms.LatencyMS), o.alarms.LatencyMS == 0, "must be from 1 to 29000 ms"},
 	} {
 		if f.zero {
 			return cfn.Config{}, usagef("-%s %q: %s", f.name, f.value, f.rule)
@@ -260,9 +280,28 @@ func (o *options) config() (cfn.Config, error) {
 		Domain:            o.domain,
 		CertificateARN:    o.certificateARN,
 		DisableExecuteAPI: o.disableExecuteAPI,
+
+		AccessLogs:      o.accessLogs,
+		AccountLogsRole: o.accountLogsRole,
+		Alarms:          cfn.Alarms{Email: o.alarms.Email},
+		WAFRate:         o.wafRate,
 	}
 	if o.set("domain") && o.domain == "" {
 		return c, usagef("-domain \"\": a custom domain is a name in one of the zones, e.g. ddns.example.com")
+	}
+	// The defaults these flags show are the Config's; passing them only
+	// when given keeps "-log-retention without -access-logs" an error.
+	if o.set("log-retention") {
+		c.LogRetentionDays = o.logRetention
+	}
+	if o.set("alarm-5xx") {
+		c.Alarms.ServerErrors = o.alarms.ServerErrors
+	}
+	if o.set("alarm-4xx") {
+		c.Alarms.Refused = o.alarms.Refused
+	}
+	if o.set("alarm-latency") {
+		c.Alarms.LatencyMS = o.alarms.LatencyMS
 	}
 	if o.set("zone-id") && len(o.zones) > 0 {
 		return c, usagef("-zone-id %q: use -zone NAME=ID for each zone when there are several", o.zoneID)
@@ -350,6 +389,14 @@ var fieldFlags = []struct{ field, flag string }{
 	{"domain", "-domain"},
 	{"certificate_arn", "-certificate-arn"},
 	{"disable_execute_api", "-disable-execute-api"},
+	{"access_logs", "-access-logs"},
+	{"log_retention_days", "-log-retention"},
+	{"account_logs_role", "-account-logs-role"},
+	{"alarms.email", "-alarm-email"},
+	{"alarms.server_errors", "-alarm-5xx"},
+	{"alarms.refused", "-alarm-4xx"},
+	{"alarms.latency_ms", "-alarm-latency"},
+	{"waf_rate", "-waf-rate"},
 	{"role_arn", "-role-arn"},
 	{"region", "-region"},
 }

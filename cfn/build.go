@@ -98,6 +98,9 @@ func (b *builder) build() error {
 	if err := b.dyndns2(); err != nil {
 		return err
 	}
+	if err := b.acme(); err != nil {
+		return err
+	}
 	b.stage()
 	b.keys()
 	b.outputs()
@@ -265,6 +268,9 @@ func (b *builder) stage() {
 	ids := []string{b.id(IDRestAPI), b.id(IDZoneResource)}
 	if p.dyndns2 {
 		ids = append(ids, b.id(IDNicResource), b.id(IDNicUpdateResource))
+	}
+	if p.acme {
+		ids = append(ids, b.id(IDAcmeResource))
 	}
 	ids = append(ids, b.methods...)
 	sort.Strings(ids)

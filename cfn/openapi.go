@@ -187,6 +187,7 @@ func (b *builder) openAPI() ordered {
 	for _, m := range []struct{ id, path string }{
 		{b.id(IDUpdateMethod), "/{zone_id}"},
 		{b.id(IDNicUpdateMethod), "/nic/update"},
+		{b.id(IDAcmeMethod), "/update"},
 	} {
 		method, ok := b.t.Resources[m.id].(*apigateway.Method)
 		if !ok {

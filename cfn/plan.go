@@ -25,6 +25,7 @@ type plan struct {
 	devices     []*devicePlan
 	open        bool
 	dyndns2     bool
+	acme        bool
 	dualstack   bool
 	limits      Limits
 	warnings    []string
@@ -132,6 +133,7 @@ func (c Config) plan(embedded bool) (*plan, error) {
 		stage:       c.Stage,
 		open:        c.Open,
 		dyndns2:     c.DynDNS2,
+		acme:        c.ACME,
 		limits:      c.Limits.withDefaults(),
 	}
 	if p.apiName == "" {
@@ -184,6 +186,11 @@ func (c Config) plan(embedded bool) (*plan, error) {
 	}
 	if p.dyndns2 {
 		if err := p.checkDynDNS2(); err != nil {
+			return nil, err
+		}
+	}
+	if p.acme {
+		if err := p.checkACME(); err != nil {
 			return nil, err
 		}
 	}

@@ -29,6 +29,7 @@ type options struct {
 	apiKey     bool
 	ipv4Only   bool
 	dyndns2    bool
+	acme       bool
 	limits     cfn.Limits
 
 	format  string
@@ -73,6 +74,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.BoolVar(&o.apiKey, "api-key", true, "require an API key (x-api-key); -api-key=false is the seed's open endpoint")
 	fs.BoolVar(&o.ipv4Only, "ipv4-only", false, "keep the endpoint IPv4-only even when a record takes AAAA")
 	fs.BoolVar(&o.dyndns2, "dyndns2", false, "add GET /STAGE/nic/update for routers, ddclient and inadyn (HTTP Basic auth; a password parameter per device)")
+	fs.BoolVar(&o.acme, "acme", false, "add POST /STAGE/update, the acme-dns protocol (lego, acme.sh, certbot hooks): each device may set the _acme-challenge TXT records of its own names")
 	fs.Float64Var(&o.limits.DynDNS2Rate, "dyndns2-rate", cfn.DefaultLimits.DynDNS2Rate, "the dyndns2 endpoint's `rate` in requests per second, all callers together")
 	fs.IntVar(&o.limits.DynDNS2Burst, "dyndns2-burst", cfn.DefaultLimits.DynDNS2Burst, "the dyndns2 endpoint's burst (`requests`)")
 	fs.Float64Var(&o.limits.KeyRate, "key-rate", cfn.DefaultLimits.KeyRate, "each API key's `rate` in requests per second")
@@ -130,7 +132,7 @@ func (o *options) set(name string) bool {
 
 // stackFlags are the flags that describe the stack (all but output flags).
 var stackFlags = []string{"zone-id", "zone", "name", "device", "ttl", "type", "stage", "api-name",
-	"api-key", "ipv4-only", "dyndns2", "dyndns2-rate", "dyndns2-burst", "key-rate", "key-burst", "key-quota", "stage-rate", "stage-burst", "max-hostnames"}
+	"api-key", "ipv4-only", "dyndns2", "acme", "dyndns2-rate", "dyndns2-burst", "key-rate", "key-burst", "key-quota", "stage-rate", "stage-burst", "max-hostnames"}
 
 var deviceFlagRE = regexp.MustCompile(`^([^=]*)=(.*)$`)
 
@@ -180,6 +182,7 @@ func (o *options) config() (cfn.Config, error) {
 		Open:     !o.apiKey,
 		IPv4Only: o.ipv4Only,
 		DynDNS2:  o.dyndns2,
+		ACME:     o.acme,
 		Limits:   o.limits,
 	}
 	if o.set("zone-id") && len(o.zones) > 0 {
@@ -254,6 +257,7 @@ var fieldFlags = []struct{ field, flag string }{
 	{"limits.dyndns2_rate", "-dyndns2-rate"},
 	{"limits.dyndns2_burst", "-dyndns2-burst"},
 	{"dyndns2", "-dyndns2"},
+	{"acme", "-acme"},
 	{"role_arn", "-role-arn"},
 	{"region", "-region"},
 }

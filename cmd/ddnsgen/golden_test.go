@@ -46,6 +46,8 @@ var goldenCases = []goldenCase{
 	{file: "devices.yaml", args: devicesArgs, what: "five devices with their own API keys, some names shared and some not; A and AAAA (dual-stack)"},
 	{file: "dyndns2.yaml", args: []string{"-dyndns2"}, what: "the seed stack with the dyndns2 endpoint for routers, ddclient and inadyn"},
 	{file: "dyndns2-devices.yaml", args: append([]string{"-dyndns2"}, devicesArgs...), what: "the five devices with dyndns2: a password parameter each"},
+	{file: "acme.yaml", args: append([]string{"-acme"}, devicesArgs...),
+		what: "the five devices with the acme-dns endpoint: each may set the _acme-challenge TXT records of its own names"},
 	{file: "ipv6only.yaml", args: []string{"-name", "v6.acme.local", "-type", "AAAA"}, what: "an AAAA-only record: IPv4 callers get a clear 400"},
 	{file: "sam.yaml", args: []string{"-format", "sam"}, what: "the seed stack as AWS SAM: an AWS::Serverless::Api with an OpenAPI body"},
 	{file: "sam-devices.json", args: append([]string{"-format", "sam-json"}, devicesArgs...), what: "the five devices as AWS SAM, in JSON"},

@@ -105,6 +105,11 @@ func (b *builder) acme() error {
 	for _, s := range []string{"200", "400", "401", "403", "429", "502"} {
 		methodResponses = append(methodResponses, apigateway.Method_MethodResponse{StatusCode: s})
 	}
+	integration := b.route53Integration(request, "stageVariables."+p.zones[0].stageVar, responses)
+	// acme.sh's dns_acmedns posts its JSON without a Content-Type, so curl
+	// labels it a form: the same template reads either (it reads the body
+	// as text, whatever its label); any other type is answered 415.
+	integration.RequestTemplates["application/x-www-form-urlencoded"] = integration.RequestTemplates["application/json"]
 	b.t.Resources[b.id(IDAcmeMethod)] = &apigateway.Method{
 		RestApiId:         cloudformation.Ref(b.id(IDRestAPI)),
 		ResourceId:        cloudformation.Ref(b.id(IDAcmeResource)),
@@ -113,7 +118,7 @@ func (b *builder) acme() error {
 		ApiKeyRequired:    cloudformation.Bool(true),
 		// The template sets the zone of the name; the default is the
 		// stack's first zone, never anything the caller sent.
-		Integration:     b.route53Integration(request, "stageVariables."+p.zones[0].stageVar, responses),
+		Integration:     integration,
 		MethodResponses: methodResponses,
 	}
 	b.methods = append(b.methods, b.id(IDAcmeMethod))

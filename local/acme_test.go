@@ -193,6 +193,7 @@ func TestACMELab(t *testing.T) {
 		{"unicode", "application/json", `{"subdomain":"hôme.acme.local","txt":"` + acmeValue + `"}`, router, 400, "malformed_json_payload"},
 		{"a VTL directive", "application/json", `{"subdomain":"#set($x=1)","txt":"` + acmeValue + `"}`, router, 400, "malformed_json_payload"},
 		{"huge", "application/json", `{"subdomain":"home.acme.local","txt":"` + strings.Repeat("A", 1<<20) + `"}`, router, 400, "malformed_json_payload"},
+		{"no Content-Type (curl says a form, as acme.sh's dns_acmedns sends it)", "application/x-www-form-urlencoded", `{"subdomain":"home.acme.local", "txt": "` + acmeValue[:42] + `."}`, router, 400, "bad_txt"},
 		{"JSON with a charset", "application/json; charset=utf-8", `{"subdomain":"home.acme.local","txt":"` + acmeValue[:42] + `."}`, router, 400, "bad_txt"},
 	} {
 		before := s.txt("acme.local")
@@ -215,7 +216,7 @@ func TestACMELab(t *testing.T) {
 	}{
 		{"no API key", "application/json", []string{"X-Api-User: router"}, 403},
 		{"a wrong API key", "application/json", []string{"X-Api-User: router", "X-Api-Key: not-a-key-of-this-stack-0123456789"}, 403},
-		{"a form", "application/x-www-form-urlencoded", router, 415},
+		{"plain text", "text/plain", router, 415},
 	} {
 		before := s.txt("acme.local")
 		if code, body := s.post(path, c.contentType, good, c.headers...); code != c.status {

@@ -3,6 +3,8 @@ package templates
 import (
 	_ "embed"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 var (
@@ -60,5 +62,23 @@ func ACMEResponse(class Route53Class) string {
 		panic(fmt.Sprintf("templates: ACMEResponse: unknown class %q", class))
 	}
 	return lean("response template of the acme-dns endpoint, Route 53 "+string(class),
-		"#set($r53class = '"+string(class)+"')\n", acmeResponseVTL)
+		"#set($r53class = '"+string(class)+"')\n", acmePart(acmeResponseVTL, class))
+}
+
+// acmePart is the head of a response template source and the parts marked
+// "## ==== CLASSES ====" that name class: each integration response
+// carries only what it can run (a stack has 51,200 bytes inline).
+func acmePart(src string, class Route53Class) string {
+	var b strings.Builder
+	keep := true
+	for _, line := range strings.SplitAfter(src, "\n") {
+		if marker, ok := strings.CutPrefix(line, "## ==== "); ok {
+			keep = slices.Contains(strings.Fields(strings.TrimSuffix(strings.TrimSpace(marker), "====")), string(class))
+			continue
+		}
+		if keep {
+			b.WriteString(line)
+		}
+	}
+	return b.String()
 }

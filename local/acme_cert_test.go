@@ -29,25 +29,23 @@ import (
 	"github.com/ddnsgen/ddnsgen/internal/lab"
 )
 
-// acmeHook is the hook script of the README ("Certificates for your
-// names"), for ACME clients that run a program to set a DNS-01 challenge:
-// lego's exec provider and certbot's --manual-auth-hook.
-const acmeHook = `#!/bin/sh
-# ddnsgen-acme-hook: sets _acme-challenge.NAME through ddnsgen's acme-dns endpoint.
-#   lego --dns exec (EXEC_PATH):   ddnsgen-acme-hook present _acme-challenge.NAME. VALUE
-#   certbot --manual-auth-hook:    CERTBOT_DOMAIN=NAME CERTBOT_VALIDATION=VALUE ddnsgen-acme-hook
-# Needs DDNSGEN_ACME_URL (https://.../STAGE/update), DDNSGEN_DEVICE and DDNSGEN_API_KEY.
-set -eu
-case "${1:-}" in
-  cleanup) exit 0 ;;
-  present) name=${2#_acme-challenge.}; name=${name%.}; value=$3 ;;
-  *) name=$CERTBOT_DOMAIN; value=$CERTBOT_VALIDATION ;;
-esac
-curl -sS --fail-with-body --max-time 30 -X POST "$DDNSGEN_ACME_URL" \
-  -H "X-Api-User: $DDNSGEN_DEVICE" -H "X-Api-Key: $DDNSGEN_API_KEY" \
-  -H 'Content-Type: application/json' \
-  --data "{\"subdomain\":\"$name\",\"txt\":\"$value\"}"
-`
+// readmeHook is the hook script of the README ("Certificates for your
+// names"), for ACME clients that run a program to set a DNS-01 challenge
+// (lego's exec provider, certbot's --manual-auth-hook): the block after
+// <!-- ddnsgen-acme-hook -->, run as the user would copy it.
+func readmeHook(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(b), "<!-- ddnsgen-acme-hook -->\n```sh\n")
+	hook, _, closed := strings.Cut(after, "```")
+	if !ok || !closed || !strings.HasPrefix(hook, "#!/bin/sh\n") {
+		t.Fatal("README.md has no <!-- ddnsgen-acme-hook --> block with a #!/bin/sh script")
+	}
+	return hook
+}
 
 // TestACMECertificate is the way a user gets a certificate for a name of
 // theirs: an ACME client asks Debian's pebble (Let's Encrypt's test CA) for
@@ -65,7 +63,7 @@ func TestACMECertificate(t *testing.T) {
 	const name = "home.acme.local"
 	apiBase := s.api.URL + "/ddns"
 	hook := filepath.Join(t.TempDir(), "ddnsgen-acme-hook")
-	if err := os.WriteFile(hook, []byte(acmeHook), 0o755); err != nil {
+	if err := os.WriteFile(hook, []byte(readmeHook(t)), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	for _, client := range []struct {

@@ -147,7 +147,7 @@ func BuildSAM(cfg Config) (*cloudformation.Template, error) {
 		}
 	}
 	for _, id := range append([]string{b.id(IDRestAPI), b.id(IDZoneResource), b.id(IDNicResource), b.id(IDNicUpdateResource),
-		b.deployment, b.id(IDStage)}, b.methods...) {
+		b.id(IDAcmeResource), b.deployment, b.id(IDStage)}, b.methods...) {
 		delete(b.t.Resources, id)
 	}
 	b.t.Resources[b.id(IDRestAPI)] = &serverless.Api{

@@ -152,8 +152,8 @@ func TestACMELab(t *testing.T) {
 				}
 				continue
 			}
-			if code != 403 || a.Error != "not_your_subdomain" {
-				t.Errorf("%s sets %s: %d %s, want 403 not_your_subdomain", device[key], name, code, body)
+			if code != 403 || a.Error != "not_your_subdomain" || !strings.HasPrefix(a.Via, "echo") {
+				t.Errorf("%s sets %s: %d %s, want 403 not_your_subdomain, via echo", device[key], name, code, body)
 			}
 			if after := s.txt("acme.local"); strings.Join(after, "\n") != strings.Join(before, "\n") {
 				t.Errorf("%s sets %s (not its own): TXT records changed from %q to %q", device[key], name, before, after)
@@ -201,6 +201,11 @@ func TestACMELab(t *testing.T) {
 		a := decodeAnswer(body)
 		if code != c.status || a.Error != c.error || a.Message == "" {
 			t.Errorf("%s: %d %s, want %d %s with a message", c.what, code, body, c.status, c.error)
+		}
+		// The verdict is read from IAM's naming of the refused zone,
+		// whether or not the carry also arrives.
+		if !strings.HasPrefix(a.Via, "echo") {
+			t.Errorf("%s: via %q, want the refusal read from Route 53's answer (echo)", c.what, a.Via)
 		}
 		if after := s.txt("acme.local"); strings.Join(after, "\n") != strings.Join(before, "\n") {
 			t.Errorf("%s: TXT records changed from %q to %q", c.what, before, after)

@@ -102,6 +102,9 @@ func (b *builder) build() error {
 	if err := b.dyndns2(); err != nil {
 		return err
 	}
+	if err := b.acme(); err != nil {
+		return err
+	}
 	b.stage()
 	b.keys()
 	b.domain()
@@ -274,6 +277,9 @@ func (b *builder) stage() {
 	}
 	if p.queryCredentials {
 		ids = append(ids, b.id(IDNicUpdateURLResource))
+	}
+	if p.acme {
+		ids = append(ids, b.id(IDAcmeResource))
 	}
 	ids = append(ids, b.methods...)
 	ids = append(ids, b.apiParts...)

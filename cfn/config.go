@@ -60,6 +60,13 @@ type Config struct {
 	// challenge (/nic/update keeps it), and costs a second copy of the
 	// dyndns2 mapping templates. Needs DynDNS2.
 	QueryCredentials bool `yaml:"query_credentials"`
+	// ACME adds the acme-dns endpoint ACME clients (lego, acme.sh, certbot
+	// hooks, Caddy, Traefik) use to answer DNS-01 challenges: POST
+	// /STAGE/update with headers X-Api-User (the device name) and X-Api-Key
+	// (its API key) and the JSON body {"subdomain": NAME, "txt": VALUE}. It
+	// sets the TXT record _acme-challenge.NAME of the device's own names, and
+	// the role may write those TXT records and nothing more.
+	ACME bool `yaml:"acme"`
 	// Limits are the throttles and quotas; zero fields take the defaults.
 	Limits Limits `yaml:"limits"`
 	// Domain is a custom domain for the API, e.g. "ddns.example.com", in

@@ -75,6 +75,7 @@ func (b *builder) role() {
 				},
 			})
 		}
+		statements = append(statements, b.acmeStatement(z)...)
 	}
 	policy := PolicyDocument{Version: "2012-10-17", Statement: statements}
 	b.policy = policy
@@ -88,7 +89,7 @@ func (b *builder) role() {
 		return
 	}
 	b.t.Resources[b.id(IDRole)] = &iam.Role{
-		Description: cloudformation.String("Lets API Gateway upsert the dynamic DNS records " + b.p.summary() + " and nothing else"),
+		Description: cloudformation.String(b.roleDescription()),
 		AssumeRolePolicyDocument: PolicyDocument{
 			Version: "2012-10-17",
 			Statement: []Statement{{

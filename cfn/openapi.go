@@ -154,7 +154,7 @@ func BuildSAM(cfg Config) (*cloudformation.Template, error) {
 		}
 	}
 	for _, id := range append(append([]string{b.id(IDRestAPI), b.id(IDZoneResource), b.id(IDNicResource), b.id(IDNicUpdateResource),
-		b.id(IDNicUpdateURLResource), b.deployment, b.id(IDStage)}, b.methods...), b.apiParts...) {
+		b.id(IDNicUpdateURLResource), b.id(IDAcmeResource), b.deployment, b.id(IDStage)}, b.methods...), b.apiParts...) {
 		delete(b.t.Resources, id)
 	}
 	api := &serverless.Api{
@@ -207,6 +207,7 @@ func (b *builder) openAPI() ordered {
 		{b.id(IDUpdateMethod), "/{zone_id}"},
 		{b.id(IDNicUpdateMethod), "/nic/update"},
 		{b.id(IDNicUpdateURLMethod), "/nic/update-url"},
+		{b.id(IDAcmeMethod), "/update"},
 	} {
 		method, ok := b.t.Resources[m.id].(*apigateway.Method)
 		if !ok {

@@ -28,6 +28,7 @@ type plan struct {
 	dyndns2     bool
 	// queryCredentials adds /nic/update-url (credentials in the query).
 	queryCredentials bool
+	acme             bool
 	dualstack        bool
 	domain           *domainPlan // nil: no custom domain
 	limits           Limits
@@ -140,6 +141,7 @@ func (c Config) plan(embedded bool) (*plan, error) {
 		open:             c.Open,
 		dyndns2:          c.DynDNS2,
 		queryCredentials: c.QueryCredentials,
+		acme:             c.ACME,
 		limits:           c.Limits.withDefaults(),
 	}
 	if p.apiName == "" {
@@ -203,6 +205,11 @@ func (c Config) plan(embedded bool) (*plan, error) {
 	}
 	if err := p.addOps(c); err != nil {
 		return nil, err
+	}
+	if p.acme {
+		if err := p.checkACME(); err != nil {
+			return nil, err
+		}
 	}
 	if p.open {
 		p.warnings = append(p.warnings, "open endpoint (no API key): anyone who finds the URL can point "+

@@ -14,6 +14,7 @@ func allVTL() map[string]string {
 		"changebatch.vtl": changeBatchVTL, "update-response.vtl": updateResponseVTL, "update-error.vtl": updateErrorVTL,
 		"dyndns2-request.vtl": dyndns2RequestVTL, "dyndns2-answer.vtl": dyndns2AnswerVTL, "dyndns2-response.vtl": dyndns2ResponseVTL,
 		"update-failed.vtl": updateFailedVTL, "dyndns2-failed.vtl": dyndns2FailedVTL,
+		"acme-request.vtl": acmeRequestVTL, "acme-response.vtl": acmeResponseVTL,
 	}
 }
 

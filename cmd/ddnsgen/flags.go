@@ -35,6 +35,7 @@ type options struct {
 	ipv4Only         bool
 	dyndns2          bool
 	queryCredentials bool
+	acme             bool
 	limits           cfn.Limits
 
 	domain            string
@@ -100,6 +101,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.StringVar(&o.domain, "domain", "", "serve the API at https://`NAME`/ (e.g. ddns.example.com, in one of the zones): an ACM certificate validated by DNS, a custom domain and alias records")
 	fs.StringVar(&o.certificateARN, "certificate-arn", "", "-domain: use this existing ACM certificate (`ARN`, in the stack's region) instead of a new one")
 	fs.BoolVar(&o.disableExecuteAPI, "disable-execute-api", false, "-domain: turn off the execute-api endpoint, so the custom domain is the only way in")
+	fs.BoolVar(&o.acme, "acme", false, "add POST /STAGE/update, the acme-dns protocol (lego, acme.sh, certbot hooks): each device may set the _acme-challenge TXT records of its own names")
 	fs.Float64Var(&o.limits.DynDNS2Rate, "dyndns2-rate", cfn.DefaultLimits.DynDNS2Rate, "the dyndns2 endpoint's `rate` in requests per second, all callers together")
 	fs.IntVar(&o.limits.DynDNS2Burst, "dyndns2-burst", cfn.DefaultLimits.DynDNS2Burst, "the dyndns2 endpoint's burst (`requests`)")
 	fs.Float64Var(&o.limits.KeyRate, "key-rate", cfn.DefaultLimits.KeyRate, "each API key's `rate` in requests per second")
@@ -217,7 +219,7 @@ func (o *options) set(name string) bool {
 // stackFlags are the flags that describe the stack (all but output flags).
 var stackFlags = []string{"zone-id", "zone", "name", "device", "ttl", "type", "stage", "api-name",
 	"api-key", "ipv4-only", "dyndns2", "dyndns2-rate", "dyndns2-burst", "key-rate", "key-burst", "key-quota", "stage-rate", "stage-burst", "max-hostnames",
-	"query-credentials", "interface-id",
+	"query-credentials", "interface-id", "acme",
 	"domain", "certificate-arn", "disable-execute-api",
 	"access-logs", "log-retention", "account-logs-role", "alarm-email", "alarm-5xx", "alarm-4xx", "alarm-latency", "waf-rate"}
 
@@ -275,6 +277,7 @@ func (o *options) config() (cfn.Config, error) {
 		IPv4Only:         o.ipv4Only,
 		DynDNS2:          o.dyndns2,
 		QueryCredentials: o.queryCredentials,
+		ACME:             o.acme,
 		Limits:           o.limits,
 
 		Domain:            o.domain,
@@ -397,6 +400,7 @@ var fieldFlags = []struct{ field, flag string }{
 	{"alarms.refused", "-alarm-4xx"},
 	{"alarms.latency_ms", "-alarm-latency"},
 	{"waf_rate", "-waf-rate"},
+	{"acme", "-acme"},
 	{"role_arn", "-role-arn"},
 	{"region", "-region"},
 }

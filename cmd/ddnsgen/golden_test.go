@@ -50,6 +50,8 @@ var goldenCases = []goldenCase{
 		"-device", "fritzbox=home.acme.local,nas.acme.local", "-device", "synology=files.acme.local",
 		"-interface-id", "nas.acme.local=::1234:5678:9abc:def0"},
 		what: "routers that send credentials in the URL (/nic/update-url) and a host behind one (an interface id, set from ip6lanprefix)"},
+	{file: "acme.yaml", args: append([]string{"-acme"}, devicesArgs...),
+		what: "the five devices with the acme-dns endpoint: each may set the _acme-challenge TXT records of its own names"},
 	{file: "ipv6only.yaml", args: []string{"-name", "v6.acme.local", "-type", "AAAA"}, what: "an AAAA-only record: IPv4 callers get a clear 400"},
 	{file: "sam.yaml", args: []string{"-format", "sam"}, what: "the seed stack as AWS SAM: an AWS::Serverless::Api with an OpenAPI body"},
 	{file: "sam-devices.json", args: append([]string{"-format", "sam-json"}, devicesArgs...), what: "the five devices as AWS SAM, in JSON"},

@@ -145,13 +145,19 @@ func TestDynDNS2Headers(t *testing.T) {
 func dyndns2Headers(t *testing.T, w labWorld) {
 	spec := specNamed(t, "dyndns2.yaml")
 	s := startStack(t, spec, w)
+	// No credentials: API Gateway's own challenge (the request validator's
+	// gateway response). Wrong ones: the template's 401 badauth, without a
+	// challenge (an integration response's WWW-Authenticate would reach the
+	// caller renamed x-amzn-Remapped-WWW-Authenticate, so none is set).
 	for _, c := range []struct {
 		headers []string
 		status  int
 		want    []string
+		not     []string
 	}{
-		{[]string{basic("default", s.params["Password"])}, 200, []string{"Content-Type: text/plain; charset=utf-8"}},
-		{nil, 401, []string{"Content-Type: text/plain; charset=utf-8", `Www-Authenticate: Basic realm="ddnsgen"`}},
+		{[]string{basic("default", s.params["Password"])}, 200, []string{"Content-Type: text/plain; charset=utf-8"}, []string{"Www-Authenticate", "Remapped"}},
+		{nil, 401, []string{"Content-Type: text/plain; charset=utf-8", `Www-Authenticate: Basic realm="ddnsgen"`}, nil},
+		{[]string{basic("default", "wrongpassword0000")}, 401, []string{"Content-Type: text/plain; charset=utf-8"}, []string{"Www-Authenticate", "Remapped"}},
 	} {
 		code, resp := s.head("/ddns/nic/update?hostname=myddns.acme.local&myip=192.0.2.3", c.headers...)
 		if code != c.status {
@@ -160,6 +166,11 @@ func dyndns2Headers(t *testing.T, w labWorld) {
 		for _, h := range c.want {
 			if !strings.Contains(resp, h) {
 				t.Errorf("%v: the answer lacks %q:\n%s", c.headers, h, resp)
+			}
+		}
+		for _, h := range c.not {
+			if strings.Contains(resp, h) {
+				t.Errorf("%v: the answer has %q:\n%s", c.headers, h, resp)
 			}
 		}
 	}

@@ -45,7 +45,13 @@ func (p *plan) checkDevices() error {
 		return bad("limits.max_hostnames", strconv.Itoa(p.limits.MaxHostnames),
 			"with names that take A and AAAA a request may make two changes a name, and a batch takes 1,000: at most 500")
 	}
-	if n := len(p.devices); n > MaxDevices {
+	return checkDeviceCount(len(p.devices))
+}
+
+// checkDeviceCount refuses more devices than a stack's resources hold. It
+// needs nothing but the count, so Config.plan calls it before anything.
+func checkDeviceCount(n int) error {
+	if n > MaxDevices {
 		return bad("devices", strconv.Itoa(n), fmt.Sprintf(
 			"%d devices need %d resources and a stack holds %d: at most %d devices a stack; split them over several stacks",
 			n, fixedResources+resourcesPerDevice*n, MaxResources, MaxDevices))
@@ -87,12 +93,14 @@ func checkLimits(t *cloudformation.Template, templateTexts map[string]string) er
 			return bad("devices", name, fmt.Sprintf("the mapping template is %d bytes; API Gateway takes at most %d", len(text), templates.MaxTemplateBytes))
 		}
 	}
-	j, err := t.JSON()
+	// The template as JSON, the larger of the two forms ddnsgen writes
+	// (the order of keys and resources does not change its size).
+	root, err := readTemplate(t)
 	if err != nil {
 		return err
 	}
-	if len(j) > MaxTemplateBytes {
-		return bad("devices", strconv.Itoa(len(j))+" bytes", fmt.Sprintf("the template is over CloudFormation's %d bytes", MaxTemplateBytes))
+	if n := jsonSize(root); n > MaxTemplateBytes {
+		return bad("devices", strconv.Itoa(n)+" bytes", fmt.Sprintf("the template is over CloudFormation's %d bytes", MaxTemplateBytes))
 	}
 	return nil
 }

@@ -9,10 +9,12 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
 )
@@ -585,19 +587,25 @@ func sortKeys(n *node) {
 	if sorted {
 		return
 	}
-	type pair struct{ k, v *node }
-	pairs := make([]pair, 0, len(n.content)/2)
+	sort.Stable(pairs(n.content))
+	out := n.content[:0]
 	for i := 0; i+1 < len(n.content); i += 2 {
-		pairs = append(pairs, pair{n.content[i], n.content[i+1]})
-	}
-	slices.SortStableFunc(pairs, func(a, b pair) int { return strings.Compare(a.k.value, b.k.value) })
-	n.content = n.content[:0]
-	for i, p := range pairs {
-		if i+1 < len(pairs) && pairs[i+1].k.value == p.k.value {
+		if i+2 < len(n.content) && n.content[i+2].value == n.content[i].value {
 			continue // a later one wins
 		}
-		n.content = append(n.content, p.k, p.v)
+		out = append(out, n.content[i], n.content[i+1])
 	}
+	n.content = out
+}
+
+// pairs sorts a mapping's content by key, in place.
+type pairs []*node
+
+func (p pairs) Len() int           { return len(p) / 2 }
+func (p pairs) Less(i, j int) bool { return p[2*i].value < p[2*j].value }
+func (p pairs) Swap(i, j int) {
+	p[2*i], p[2*j] = p[2*j], p[2*i]
+	p[2*i+1], p[2*j+1] = p[2*j+1], p[2*i+1]
 }
 
 // string reads a JSON string. Invalid UTF-8 becomes U+FFFD, byte by byte,
@@ -609,7 +617,8 @@ func (r *jsonReader) string() string {
 	for r.pos < len(r.data) {
 		c := r.data[r.pos]
 		if c == '"' {
-			s := string(r.data[start:r.pos])
+			// r.data is never written to once read: the string can share it.
+			s := unsafe.String(unsafe.SliceData(r.data[start:]), r.pos-start)
 			r.pos++
 			if ascii {
 				return s

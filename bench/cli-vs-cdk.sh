@@ -7,6 +7,9 @@
 #
 #   bench/cli-vs-cdk.sh [RUNS]        (default 21; needs go, node and npm)
 #
+# DDNSGEN=path/to/ddnsgen times that binary instead of one built from here
+# (to compare with an older build).
+#
 # The CDK app's packages are installed into bench/cdk/node_modules on the
 # first run (npm install; not committed).
 set -euo pipefail
@@ -16,7 +19,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-go build -o "$work/ddnsgen" "$root/cmd/ddnsgen"
+if [ -n "${DDNSGEN:-}" ]; then
+	cp "$DDNSGEN" "$work/ddnsgen"
+else
+	go build -o "$work/ddnsgen" "$root/cmd/ddnsgen"
+fi
 {
 	echo "zones:"
 	echo "  - {name: example.com, id: Z0123456789ABCDEFGHIJ}"

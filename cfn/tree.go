@@ -49,10 +49,10 @@ func (n *node) get(key string) *node {
 	return nil
 }
 
-// tree is t as a node tree in the order we write: one json.Marshal of t,
+// tree is t as a node tree in the order we write: t marshalled once and
 // read once, goformation's intrinsic placeholders (base64 strings) turned
 // into the mappings they stand for, keys sorted as goformation's
-// Template.JSON sorts them.
+// Template.JSON sorts them, then put in AWS's order.
 //
 // Template.JSON also evaluates any mapping of t whose key is an intrinsic
 // function's (a literal {"Ref": …} in a property of type any, which

@@ -361,3 +361,37 @@ func TestAppendJSONString(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkOrderByDependency orders a chain of resources given in reverse,
+// each referring to the next: the heap against the quadratic loop it
+// replaced.
+func BenchmarkOrderByDependency(b *testing.B) {
+	for _, n := range []int{500, 1000, 2000} {
+		res := map[string]any{}
+		for i := range n {
+			res[fmt.Sprintf("R%05d", i)] = map[string]any{"Type": "T", "Properties": map[string]any{"P": map[string]any{"Ref": fmt.Sprintf("R%05d", i+1)}}}
+		}
+		j, err := json.Marshal(res)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("resources=%d/heap", n), func(b *testing.B) {
+			for range b.N {
+				root, err := (&jsonReader{data: j, sorted: true}).read()
+				if err != nil {
+					b.Fatal(err)
+				}
+				orderByDependency(root)
+			}
+		})
+		b.Run(fmt.Sprintf("resources=%d/quadratic", n), func(b *testing.B) {
+			for range b.N {
+				var doc yaml.Node
+				if err := yaml.Unmarshal(j, &doc); err != nil {
+					b.Fatal(err)
+				}
+				legacyOrderByDependency(doc.Content[0])
+			}
+		})
+	}
+}

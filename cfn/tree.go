@@ -1,7 +1,6 @@
 package cfn
 
 import (
-	"bytes"
 	"container/heap"
 	"encoding/base64"
 	"encoding/json"
@@ -128,12 +127,12 @@ func readMarshalled(t *cloudformation.Template) (root *node, evaluated bool, err
 		if err != nil {
 			return nil, false, fmt.Errorf("cfn: marshalling template: resource %s: %w", id, err)
 		}
-		rr := &jsonReader{data: b, decode: true, sorted: true, nodes: r.nodes}
+		rr := &jsonReader{data: b, decode: true, sorted: true, nodes: r.nodes, bytes: r.bytes}
 		v, err := rr.read()
 		if err != nil {
 			return nil, false, fmt.Errorf("cfn: reading marshalled template: resource %s: %w", id, err)
 		}
-		r.nodes, r.evaluated = rr.nodes, r.evaluated || rr.evaluated
+		r.nodes, r.bytes, r.evaluated = rr.nodes, rr.bytes, r.evaluated || rr.evaluated
 		resources.content = append(resources.content, r.newNode(stringNode, id), v)
 	}
 	i := 0
@@ -386,8 +385,10 @@ type jsonReader struct {
 	// evaluated is set when an object has a key Template.JSON would
 	// evaluate rather than keep.
 	evaluated bool
-	// nodes is a slab the nodes come from, to allocate less often.
+	// nodes and bytes are slabs that nodes and decoded placeholders come
+	// from, to allocate less often.
 	nodes []node
+	bytes []byte
 }
 
 func (r *jsonReader) read() (*node, error) { return r.readValue(false) }
@@ -719,26 +720,40 @@ func (r *jsonReader) placeholder(s string) *node {
 	if len(s) < 4 {
 		return nil
 	}
+	// A JSON object, after any white space, starts with "{": in base64 its
+	// first character is e ("{"), I (space), C (tab, line feed) or D (CR).
+	// The decoder skips line breaks in s.
+	first := strings.TrimLeft(s, "\r\n")
+	if first == "" || !(first[0] == 'e' || first[0] == 'I' || first[0] == 'C' || first[0] == 'D') {
+		return nil
+	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(isAlnum(c) || c == '+' || c == '/' || c == '=' || c == '\r' || c == '\n') {
 			return nil
 		}
 	}
-	decoded, err := base64.StdEncoding.DecodeString(s)
-	if err != nil || !bytes.Contains(decoded, []byte("{")) || !json.Valid(decoded) {
+	// Decoded into the reader's byte slab: the strings read from it share it.
+	need := base64.StdEncoding.DecodedLen(len(s))
+	if cap(r.bytes)-len(r.bytes) < need {
+		r.bytes = make([]byte, 0, max(need, 16<<10))
+	}
+	buf := r.bytes[len(r.bytes) : len(r.bytes)+need]
+	n, err := base64.StdEncoding.Decode(buf, unsafe.Slice(unsafe.StringData(s), len(s))) // read only
+	if err != nil || !json.Valid(buf[:n]) {
 		return nil
 	}
-	sub := &jsonReader{data: decoded, decode: true, sorted: true, nodes: r.nodes}
-	n, err := sub.readValue(true)
-	r.nodes = sub.nodes
-	if err != nil || n.kind != mappingNode || len(n.content) != 2 || !intrinsicKeys[n.content[0].value] {
+	r.bytes = r.bytes[:len(r.bytes)+n]
+	sub := jsonReader{data: buf[:n], decode: true, sorted: true, nodes: r.nodes, bytes: r.bytes}
+	v, err := sub.readValue(true)
+	r.nodes, r.bytes = sub.nodes, sub.bytes
+	if err != nil || v.kind != mappingNode || len(v.content) != 2 || !intrinsicKeys[v.content[0].value] {
 		return nil
 	}
 	// sub read the object's value as Template.JSON does (placeholders
 	// within decoded, objects within evaluated); its key stays.
 	r.evaluated = r.evaluated || sub.evaluated
-	return n
+	return v
 }
 
 // documentTree is v (a document that is no template) as nodes, keys in the

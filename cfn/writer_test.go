@@ -244,9 +244,9 @@ func randomTemplate(r *rand.Rand) *cloudformation.Template {
 // TestWriterRandomTemplates: random templates of every shape goformation
 // holds are written as yaml.v3 wrote them.
 func TestWriterRandomTemplates(t *testing.T) {
-	n := 3000
+	n := 1000
 	if testing.Short() {
-		n = 300
+		n = 200
 	}
 	r := rand.New(rand.NewSource(14))
 	for i := range n {

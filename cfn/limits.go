@@ -46,8 +46,14 @@ func (p *plan) checkDevices() error {
 			"with names that take A and AAAA a request may make two changes a name, and a batch takes 1,000: at most 500")
 	}
 	// Access logs, alarms and the web ACL take some of the 500 too.
-	fixed := fixedResources + p.ops.resources()
-	if n := len(p.devices); fixed+resourcesPerDevice*n > MaxResources {
+	return checkDeviceCount(len(p.devices), fixedResources+p.ops.resources())
+}
+
+// checkDeviceCount refuses more devices than a stack's resources hold,
+// fixed being what the stack takes besides its devices. It needs nothing but
+// numbers, so Config.plan calls it (with the API's own) before anything.
+func checkDeviceCount(n, fixed int) error {
+	if fixed+resourcesPerDevice*n > MaxResources {
 		return bad("devices", strconv.Itoa(n), fmt.Sprintf(
 			"%d devices need %d resources and a stack holds %d: at most %d devices a stack; split them over several stacks",
 			n, fixed+resourcesPerDevice*n, MaxResources, (MaxResources-fixed)/resourcesPerDevice))
@@ -89,12 +95,14 @@ func checkLimits(t *cloudformation.Template, templateTexts map[string]string) er
 			return bad("devices", name, fmt.Sprintf("the mapping template is %d bytes; API Gateway takes at most %d", len(text), templates.MaxTemplateBytes))
 		}
 	}
-	j, err := t.JSON()
+	// The template as JSON, the larger of the two forms ddnsgen writes
+	// (the order of keys and resources does not change its size).
+	root, err := readTemplate(t)
 	if err != nil {
 		return err
 	}
-	if len(j) > MaxTemplateBytes {
-		return bad("devices", strconv.Itoa(len(j))+" bytes", fmt.Sprintf("the template is over CloudFormation's %d bytes", MaxTemplateBytes))
+	if n := jsonSize(root); n > MaxTemplateBytes {
+		return bad("devices", strconv.Itoa(n)+" bytes", fmt.Sprintf("the template is over CloudFormation's %d bytes", MaxTemplateBytes))
 	}
 	return nil
 }

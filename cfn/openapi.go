@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,8 +66,8 @@ func (d Document) YAML() ([]byte, error) { return writeDocument(d.v, true) }
 func (d Document) JSON() ([]byte, error) { return writeDocument(d.v, false) }
 
 var (
-	roleARNRE = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$`)
-	regionRE  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
+	roleARNRE = regexpPattern(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$`)
+	regionRE  = regexpPattern(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
 )
 
 // OpenAPI returns the API of cfg's stack alone, as an OpenAPI 3 document

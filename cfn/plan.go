@@ -6,7 +6,6 @@ import (
 
 	"github.com/awslabs/goformation/v7/cloudformation/tags"
 	"math"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -64,14 +63,14 @@ type devicePlan struct {
 }
 
 var (
-	labelRE   = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-	prefixRE  = regexp.MustCompile(`^[A-Z][A-Za-z0-9]{0,31}$`)
-	logicalRE = regexp.MustCompile(`^[A-Za-z0-9]{1,255}$`)
-	tagRE     = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
-	zoneIDRE  = regexp.MustCompile(`^[A-Z0-9]{1,32}$`)
-	deviceRE  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$`)
-	stageRE   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
-	apiRE     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$`)
+	labelRE   = runPattern(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`, run{lowerOrDigit, lowerDigitOrHyphen, lowerOrDigit, 1, 63})
+	prefixRE  = runPattern(`^[A-Z][A-Za-z0-9]{0,31}$`, run{upper, isAlnum, isAlnum, 1, 32})
+	logicalRE = runPattern(`^[A-Za-z0-9]{1,255}$`, run{isAlnum, isAlnum, isAlnum, 1, 255})
+	tagRE     = regexpPattern(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+	zoneIDRE  = runPattern(`^[A-Z0-9]{1,32}$`, run{upperOrDigit, upperOrDigit, upperOrDigit, 1, 32})
+	deviceRE  = runPattern(`^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$`, run{lowerOrDigit, lowerDigitOrHyphen, lowerOrDigit, 1, 32})
+	stageRE   = runPattern(`^[A-Za-z0-9_-]{1,128}$`, run{stageChar, stageChar, stageChar, 1, 128})
+	apiRE     = runPattern(`^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$`, run{isAlnum, apiChar, apiChar, 1, 128})
 )
 
 // Rules, worded once for errors and for the README.
@@ -132,6 +131,10 @@ func normalizeZoneID(s string) (string, string) {
 // plan validates c and fills in its defaults. embedded allows what only
 // AddTo can honour: references to resources already in the template.
 func (c Config) plan(embedded bool) (*plan, error) {
+	// The count first: refusing a thousand devices costs next to nothing.
+	if err := checkDeviceCount(len(c.Devices), fixedResources); err != nil {
+		return nil, err
+	}
 	p := &plan{
 		prefix:           c.Prefix,
 		role:             c.Role,

@@ -2,11 +2,9 @@ package cfn
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"regexp"
-	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"gopkg.in/yaml.v3"
@@ -21,17 +19,7 @@ func YAML(t *cloudformation.Template) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	shorten(root)
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(root); err != nil {
-		return nil, fmt.Errorf("cfn: writing YAML: %w", err)
-	}
-	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("cfn: writing YAML: %w", err)
-	}
-	return buf.Bytes(), nil
+	return yamlBytes(root)
 }
 
 // JSON returns t as indented JSON with the same key order as YAML, and
@@ -41,215 +29,175 @@ func JSON(t *cloudformation.Template) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	if err := writeJSON(&buf, root, ""); err != nil {
+	return jsonBytes(root), nil
+}
+
+// writeDocument writes a document that is no template (an OpenAPI
+// document) in the same style, keys in the order the value gives them.
+func writeDocument(v any, asYAML bool) ([]byte, error) {
+	root, err := documentTree(v)
+	if err != nil {
 		return nil, err
 	}
-	buf.WriteByte('\n')
+	if !asYAML {
+		return jsonBytes(root), nil
+	}
+	return yamlBytes(root)
+}
+
+func yamlBytes(root *node) ([]byte, error) {
+	if out, ok := writeYAML(root, 64<<10); ok {
+		return out, nil
+	}
+	return yamlByEncoder(root)
+}
+
+func jsonBytes(root *node) []byte {
+	w := &jsonWriter{out: make([]byte, 0, 64<<10)}
+	w.value(root, 0)
+	w.out = append(w.out, '\n')
+	return w.out
+}
+
+// jsonWriter writes nodes as JSON, two spaces an indent.
+type jsonWriter struct{ out []byte }
+
+func (w *jsonWriter) newline(depth int) {
+	w.out = append(w.out, '\n')
+	for range depth {
+		w.out = append(w.out, "  "...)
+	}
+}
+
+func (w *jsonWriter) value(n *node, depth int) {
+	switch n.kind {
+	case mappingNode:
+		if len(n.content) == 0 {
+			w.out = append(w.out, "{}"...)
+			return
+		}
+		w.out = append(w.out, '{')
+		for i := 0; i+1 < len(n.content); i += 2 {
+			if i > 0 {
+				w.out = append(w.out, ',')
+			}
+			w.newline(depth + 1)
+			w.out = appendJSONString(w.out, n.content[i].value)
+			w.out = append(w.out, ": "...)
+			w.value(n.content[i+1], depth+1)
+		}
+		w.newline(depth)
+		w.out = append(w.out, '}')
+	case sequenceNode:
+		if len(n.content) == 0 {
+			w.out = append(w.out, "[]"...)
+			return
+		}
+		w.out = append(w.out, '[')
+		for i, c := range n.content {
+			if i > 0 {
+				w.out = append(w.out, ',')
+			}
+			w.newline(depth + 1)
+			w.value(c, depth+1)
+		}
+		w.newline(depth)
+		w.out = append(w.out, ']')
+	case stringNode:
+		w.out = appendJSONString(w.out, n.value)
+	default:
+		w.out = append(w.out, n.value...)
+	}
+}
+
+// appendJSONString appends s as encoding/json writes a string with HTML
+// escaping off.
+func appendJSONString(out []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	out = append(out, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			out = append(out, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				out = append(out, '\\', c)
+			case '\b':
+				out = append(out, '\\', 'b')
+			case '\f':
+				out = append(out, '\\', 'f')
+			case '\n':
+				out = append(out, '\\', 'n')
+			case '\r':
+				out = append(out, '\\', 'r')
+			case '\t':
+				out = append(out, '\\', 't')
+			default:
+				out = append(out, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			out = append(out, s[start:i]...)
+			out = append(out, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			out = append(out, s[start:i]...)
+			out = append(out, '\\', 'u', '2', '0', '2', hex[r&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	out = append(out, s[start:]...)
+	return append(out, '"')
+}
+
+// yamlByEncoder writes root with yaml.v3's encoder, for the shapes
+// writeYAML leaves to it: the yaml.Node tree is the one ddnsgen built before
+// it had its own writer.
+func yamlByEncoder(root *node) ([]byte, error) {
+	y := toYAMLNode(root)
+	shorten(y)
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(y); err != nil {
+		return nil, fmt.Errorf("cfn: writing YAML: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("cfn: writing YAML: %w", err)
+	}
 	return buf.Bytes(), nil
 }
 
-// tree is t as a YAML node tree in the order we write.
-func tree(t *cloudformation.Template) (*yaml.Node, error) {
-	j, err := t.JSON() // resolves goformation's intrinsic placeholders
-	if err != nil {
-		return nil, fmt.Errorf("cfn: marshalling template: %w", err)
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(j, &doc); err != nil {
-		return nil, fmt.Errorf("cfn: reading marshalled template: %w", err)
-	}
-	root := doc.Content[0]
-	order(root, sectionOrder)
-	for _, section := range []struct {
-		name  string
-		order []string
-	}{
-		{"Parameters", []string{"Type", "Description"}},
-		{"Resources", []string{"Type", "Condition", "DependsOn", "Metadata", "DeletionPolicy", "UpdateReplacePolicy", "Properties"}},
-		{"Outputs", []string{"Description", "Value", "Export", "Condition"}},
-	} {
-		if s := get(root, section.name); s != nil {
-			for i := 1; i < len(s.Content); i += 2 {
-				order(s.Content[i], section.order)
-			}
+// toYAMLNode is n as yaml.v3 reads n written as JSON.
+func toYAMLNode(n *node) *yaml.Node {
+	switch n.kind {
+	case mappingNode, sequenceNode:
+		y := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		if n.kind == sequenceNode {
+			y = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 		}
-	}
-	if res := get(root, "Resources"); res != nil {
-		orderByDependency(res)
-	}
-	orderPolicies(root)
-	orderResponses(root)
-	return root, nil
-}
-
-var sectionOrder = []string{
-	"AWSTemplateFormatVersion", "Transform", "Description", "Metadata", "Parameters",
-	"Mappings", "Conditions", "Resources", "Outputs",
-}
-
-// get returns the value of key in mapping n, or nil.
-func get(n *yaml.Node, key string) *yaml.Node {
-	if n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
+		for _, c := range n.content {
+			y.Content = append(y.Content, toYAMLNode(c))
 		}
+		return y
+	case stringNode:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: n.value}
 	}
-	return nil
-}
-
-// order moves the listed keys of mapping n to the front, in the listed
-// order; the other keys keep theirs (alphabetical, from encoding/json).
-func order(n *yaml.Node, first []string) {
-	if n.Kind != yaml.MappingNode {
-		return
-	}
-	rank := func(key string) int {
-		for i, k := range first {
-			if k == key {
-				return i
-			}
-		}
-		return len(first)
-	}
-	type pair struct{ k, v *yaml.Node }
-	pairs := make([]pair, 0, len(n.Content)/2)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		pairs = append(pairs, pair{n.Content[i], n.Content[i+1]})
-	}
-	// A stable insertion sort: the lists are short.
-	for i := 1; i < len(pairs); i++ {
-		for j := i; j > 0 && rank(pairs[j].k.Value) < rank(pairs[j-1].k.Value); j-- {
-			pairs[j], pairs[j-1] = pairs[j-1], pairs[j]
-		}
-	}
-	n.Content = n.Content[:0]
-	for _, p := range pairs {
-		n.Content = append(n.Content, p.k, p.v)
-	}
-}
-
-// orderByDependency writes each resource after the resources it refers to
-// (Ref, Fn::GetAtt, ${} in Fn::Sub, DependsOn), alphabetically where the
-// order is free. A reader meets a resource before its users, and tools that
-// create resources in file order (moto's change sets ignore DependsOn) get
-// a Deployment after its Methods.
-func orderByDependency(resources *yaml.Node) {
-	type entry struct{ k, v *yaml.Node }
-	entries := map[string]entry{}
-	var ids []string
-	for i := 0; i+1 < len(resources.Content); i += 2 {
-		id := resources.Content[i].Value
-		entries[id] = entry{resources.Content[i], resources.Content[i+1]}
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	deps := map[string]map[string]bool{}
-	for _, id := range ids {
-		deps[id] = map[string]bool{}
-		refersTo(entries[id].v, func(target string) {
-			if _, ok := entries[target]; ok && target != id {
-				deps[id][target] = true
-			}
-		})
-	}
-	resources.Content = resources.Content[:0]
-	done := map[string]bool{}
-	for len(done) < len(ids) {
-		progress := false
-		for _, id := range ids { // the first ready one, alphabetically
-			if done[id] {
-				continue
-			}
-			ready := true
-			for d := range deps[id] {
-				ready = ready && done[d]
-			}
-			if ready {
-				done[id] = true
-				resources.Content = append(resources.Content, entries[id].k, entries[id].v)
-				progress = true
-				break
-			}
-		}
-		if !progress { // a cycle: CloudFormation would refuse it; keep the rest alphabetical
-			for _, id := range ids {
-				if !done[id] {
-					done[id] = true
-					resources.Content = append(resources.Content, entries[id].k, entries[id].v)
-				}
-			}
-		}
-	}
-}
-
-var subRef = regexp.MustCompile(`\$\{([A-Za-z0-9]+)(\.[A-Za-z0-9.]+)?\}`)
-
-// refersTo calls fn with every logical ID n refers to.
-func refersTo(n *yaml.Node, fn func(string)) {
-	if n.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			key, val := n.Content[i].Value, n.Content[i+1]
-			switch key {
-			case "Ref":
-				fn(strings.SplitN(val.Value, ".", 2)[0]) // SAM's Api.Stage is Api's
-			case "DependsOn":
-				if val.Kind == yaml.ScalarNode {
-					fn(val.Value)
-				}
-				for _, c := range val.Content {
-					fn(c.Value)
-				}
-			case "Fn::GetAtt":
-				if val.Kind == yaml.SequenceNode && len(val.Content) > 0 {
-					fn(val.Content[0].Value)
-				}
-			case "Fn::Sub":
-				s := val
-				if val.Kind == yaml.SequenceNode && len(val.Content) > 0 {
-					s = val.Content[0]
-				}
-				for _, m := range subRef.FindAllStringSubmatch(s.Value, -1) {
-					fn(m[1])
-				}
-			}
-		}
-	}
-	for _, c := range n.Content {
-		refersTo(c, fn)
-	}
-}
-
-// orderPolicies writes IAM policy documents the way AWS's docs do: Version
-// before Statement, and Sid, Effect, Principal, Action, Resource, Condition.
-func orderPolicies(n *yaml.Node) {
-	if n.Kind == yaml.MappingNode {
-		if st := get(n, "Statement"); st != nil && get(n, "Version") != nil {
-			order(n, []string{"Version", "Statement"})
-			if st.Kind == yaml.SequenceNode {
-				for _, s := range st.Content {
-					order(s, []string{"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"})
-				}
-			}
-		}
-	}
-	for _, c := range n.Content {
-		orderPolicies(c)
-	}
-}
-
-// orderResponses puts StatusCode and SelectionPattern first in integration
-// and method responses: they say which response it is.
-func orderResponses(n *yaml.Node) {
-	if n.Kind == yaml.MappingNode && get(n, "StatusCode") != nil {
-		order(n, []string{"StatusCode", "SelectionPattern"})
-	}
-	for _, c := range n.Content {
-		orderResponses(c)
-	}
+	// A number, true, false or null: written plain, its tag implied.
+	return &yaml.Node{Kind: yaml.ScalarNode, Value: n.value}
 }
 
 // shorten restyles the tree for YAML: {"Ref": x} becomes !Ref x, {"Fn::Sub":
@@ -264,7 +212,7 @@ func shorten(n *yaml.Node) {
 		shorten(c)
 	}
 	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
-		n.Style = 0 // block style: the tree came from JSON, which is all flow
+		n.Style = 0 // block style: a tree read from JSON is all flow
 	}
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
 		n.Style = 0
@@ -310,100 +258,61 @@ func intrinsic(n *yaml.Node) *yaml.Node {
 	return &short
 }
 
-// writeJSON writes n as JSON: mappings as objects in their order, scalars by
-// their YAML tag (the tree came from JSON, so every scalar has one).
-func writeJSON(buf *bytes.Buffer, n *yaml.Node, indent string) error {
-	inner := indent + "  "
-	switch n.Kind {
-	case yaml.MappingNode:
-		if len(n.Content) == 0 {
-			buf.WriteString("{}")
-			return nil
+// jsonSize is len(jsonBytes(root)), counted rather than written.
+func jsonSize(root *node) int { return jsonValueSize(root, 0) + 1 }
+
+func jsonValueSize(n *node, depth int) int {
+	switch n.kind {
+	case mappingNode, sequenceNode:
+		if len(n.content) == 0 {
+			return 2
 		}
-		buf.WriteString("{\n")
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			buf.WriteString(inner)
-			writeString(buf, n.Content[i].Value)
-			buf.WriteString(": ")
-			if err := writeJSON(buf, n.Content[i+1], inner); err != nil {
-				return err
+		size := 2 + 1 + 2*depth // the brackets, and the last line's break and indent
+		step := 1
+		if n.kind == mappingNode {
+			step = 2
+		}
+		for i := 0; i < len(n.content); i += step {
+			size += 1 + 2*(depth+1) // a line's break and indent
+			if i > 0 {
+				size++ // the comma
 			}
-			if i+2 < len(n.Content) {
-				buf.WriteByte(',')
+			if n.kind == mappingNode {
+				size += jsonStringSize(n.content[i].value) + len(": ")
 			}
-			buf.WriteByte('\n')
+			size += jsonValueSize(n.content[i+step-1], depth+1)
 		}
-		buf.WriteString(indent + "}")
-	case yaml.SequenceNode:
-		if len(n.Content) == 0 {
-			buf.WriteString("[]")
-			return nil
-		}
-		buf.WriteString("[\n")
-		for i, c := range n.Content {
-			buf.WriteString(inner)
-			if err := writeJSON(buf, c, inner); err != nil {
-				return err
-			}
-			if i+1 < len(n.Content) {
-				buf.WriteByte(',')
-			}
-			buf.WriteByte('\n')
-		}
-		buf.WriteString(indent + "]")
-	case yaml.ScalarNode:
-		switch n.Tag {
-		case "!!str":
-			writeString(buf, n.Value)
-		case "!!int", "!!float", "!!bool":
-			buf.WriteString(n.Value)
-		case "!!null":
-			buf.WriteString("null")
-		default:
-			return fmt.Errorf("cfn: writing JSON: scalar %q has tag %s", n.Value, n.Tag)
-		}
-	default:
-		return fmt.Errorf("cfn: writing JSON: unexpected YAML node kind %d", n.Kind)
+		return size
+	case stringNode:
+		return jsonStringSize(n.value)
 	}
-	return nil
+	return len(n.value)
 }
 
-func writeString(buf *bytes.Buffer, s string) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s) // a string always encodes
-	buf.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
-}
-
-// writeDocument writes a document that is no template (an OpenAPI
-// document) in the same style, keys in the order the value gives them.
-func writeDocument(v any, asYAML bool) ([]byte, error) {
-	j, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("cfn: marshalling document: %w", err)
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(j, &doc); err != nil {
-		return nil, fmt.Errorf("cfn: reading marshalled document: %w", err)
-	}
-	root := doc.Content[0]
-	var buf bytes.Buffer
-	if !asYAML {
-		if err := writeJSON(&buf, root, ""); err != nil {
-			return nil, err
+// jsonStringSize is len(appendJSONString(nil, s)).
+func jsonStringSize(s string) int {
+	size := 2
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c >= 0x20 && c != '"' && c != '\\':
+				size++
+			case c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t':
+				size += 2
+			default:
+				size += 6
+			}
+			i++
+			continue
 		}
-		buf.WriteByte('\n')
-		return buf.Bytes(), nil
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 || r == '\u2028' || r == '\u2029' {
+			size += 6
+		} else {
+			size += n
+		}
+		i += n
 	}
-	shorten(root)
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(root); err != nil {
-		return nil, fmt.Errorf("cfn: writing YAML: %w", err)
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return size
 }

@@ -249,7 +249,12 @@ func acmeLab(t *testing.T, w labWorld) {
 		s.fault.set(c.fault)
 		code, body := s.post(path, "application/json", good, router...)
 		s.fault.set(nil)
-		a := decodeAnswer(body)
+		// Route 53's error of an accepted change carries no verdict: "via"
+		// says none where the carry is off, and the answer is Route 53's code.
+		var a acmeAnswer
+		if err := json.Unmarshal([]byte(body), &a); err != nil {
+			t.Fatalf("Route 53 %s: the answer is not JSON: %v: %q", c.fault.Code, err, body)
+		}
 		if code != c.status || a.Error != c.error || a.Source != "route53" {
 			t.Errorf("Route 53 %s: %d %s, want %d %s from route53", c.fault.Code, code, body, c.status, c.error)
 		}

@@ -206,3 +206,61 @@ func TestEmptyAddressSide(t *testing.T) {
 		}
 	}
 }
+
+// Found by a red-team review: empty fields count alike wherever they stand;
+// five names behind a router fit in the change's comment (each carries only
+// its own IPv6); an IPv4-mapped caller is its IPv4; an unset zone id is no
+// zone.
+func TestRedTeamFindings(t *testing.T) {
+	d := prefixData()
+	for i := range 4 {
+		n := fmt.Sprintf("p%d.acme.local", i)
+		d.Records = append(d.Records, Record{Name: n, ZoneVar: "ddns_zone_1", TTL: 60, Types: []string{"A", "AAAA"}, InterfaceID: fmt.Sprintf("1234:5678:9abc:def%d", i)})
+		d.Devices[0].Names = append(d.Devices[0].Names, n)
+		d.Users[0].Names = append(d.Users[0].Names, n)
+	}
+	d.Records = append(d.Records, Record{Name: "unset.acme.local", ZoneVar: "ddns_zone_9", TTL: 60, Types: []string{"A"}})
+	d.Devices[0].Names = append(d.Devices[0].Names, "unset.acme.local")
+	dyn, err := DynDNS2Request(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	update, err := UpdateRequest(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	router := basic("router", "s3cretpassw0rd123456")
+	dyndns2 := func(class int) string { return DynDNS2Response(class == 5) }
+	for _, w := range worlds {
+		for host, want := range map[string]string{
+			"home.acme.local,":  "good 192.0.2.7\n",
+			",home.acme.local":  "good 192.0.2.7\n",
+			"home.acme.local,,": "good 192.0.2.7\n",
+		} {
+			if status, body := exchange(t, w, dyn, dyndns2, call{header: router, sourceIP: "192.0.2.7", query: map[string]string{"hostname": host}}); status != 200 || body != want {
+				t.Errorf("%v: hostname=%q: %d %q, want %q", w, host, status, body, want)
+			}
+		}
+		status, body := exchange(t, w, dyn, dyndns2, call{header: router, sourceIP: "192.0.2.7", query: map[string]string{
+			"hostname": "nas.acme.local,p0.acme.local,p1.acme.local,p2.acme.local,p3.acme.local", "myip": "203.0.113.10", "ip6lanprefix": "2001:db8:1:2::/64"}})
+		want := "good 203.0.113.10,2001:db8:1:2:1234:5678:9abc:def0\n"
+		for i := range 4 {
+			want += fmt.Sprintf("good 203.0.113.10,2001:db8:1:2:1234:5678:9abc:def%d\n", i)
+		}
+		if status != 200 || body != want {
+			t.Errorf("%v: five names behind the router: %d %q\nwant %q", w, status, body, want)
+		}
+		if status, body := exchange(t, w, dyn, dyndns2, call{header: router, sourceIP: "::ffff:192.0.2.9", query: map[string]string{"hostname": "home.acme.local"}}); status != 200 || body != "good 192.0.2.9\n" {
+			t.Errorf("%v: an IPv4-mapped caller: %d %q", w, status, body)
+		}
+		status, body = exchange(t, w, update, func(class int) string { return UpdateError(class == 5) },
+			call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: map[string]string{"hostname": "unset.acme.local"}})
+		if status != 400 || !strings.Contains(body, `"error":"MixedZones"`) {
+			t.Errorf("%v: a name whose zone id is unset: %d %s", w, status, body)
+		}
+	}
+	d.Devices[0].Name = "Router"
+	if _, err := UpdateRequest(d); err == nil {
+		t.Error("a device name the answers cannot carry was accepted")
+	}
+}

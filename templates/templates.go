@@ -101,6 +101,9 @@ var (
 	literal = regexp.MustCompile(`^[A-Za-z0-9._:${}-]{1,255}$`)
 	rrtype  = regexp.MustCompile(`^(A|AAAA)$`)
 	iid     = regexp.MustCompile(`^[0-9a-f]{1,4}(:[0-9a-f]{1,4}){3}$`)
+	// deviceName is what the templates' answers and the dyndns2 login take
+	// for a device (cfn's rule for device names).
+	deviceName = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
 	// stageVar is a stage variable name, as API Gateway allows them.
 	stageVar = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
 )
@@ -263,6 +266,9 @@ func (d Data) vtl() (string, error) {
 			} else if key, err = q("API key id", dev.Key); err != nil {
 				return "", err
 			}
+			if !deviceName.MatchString(dev.Name) {
+				return "", fmt.Errorf("templates: device name %q is not 1-32 lower-case letters, digits and hyphens", dev.Name)
+			}
 			name, err := q("device name", dev.Name)
 			if err != nil {
 				return "", err
@@ -276,6 +282,9 @@ func (d Data) vtl() (string, error) {
 	}
 	b.WriteString("#set($ddns_users = {})\n")
 	for _, u := range d.Users {
+		if !deviceName.MatchString(u.Name) {
+			return "", fmt.Errorf("templates: user name %q is not 1-32 lower-case letters, digits and hyphens", u.Name)
+		}
 		name, err := q("user name", u.Name)
 		if err != nil {
 			return "", err

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/ddnsgen/ddnsgen/internal/typo"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -371,7 +373,7 @@ func checkNode(n *yaml.Node, t reflect.Type, path string) error {
 				if path == "" {
 					msg = fmt.Sprintf("line %d: unknown key %q", k.Line, k.Value)
 				}
-				if near := nearest(k.Value, keys); near != "" {
+				if near := typo.Nearest(strings.ToLower(k.Value), keys); near != "" {
 					msg += fmt.Sprintf(": did you mean %s?", near)
 				}
 				return fmt.Errorf("%s (the keys are %s)", msg, strings.Join(keys, ", "))
@@ -419,49 +421,6 @@ func checkNode(n *yaml.Node, t reflect.Type, path string) error {
 	}
 	return nil
 }
-
-// nearest is the key closest to s by edit distance, if it is close enough
-// to be a typo of it ("type" → "types"); else "".
-func nearest(s string, keys []string) string {
-	best, bestD := "", 3
-	for _, k := range keys {
-		d := editDistance(strings.ToLower(s), k)
-		if d < bestD && closeEnough(d, k) {
-			best, bestD = k, d
-		}
-	}
-	return best
-}
-
-// editDistance counts the insertions, deletions, substitutions and swaps
-// of neighbours that turn a into b (optimal string alignment): "nmae" is 1
-// from "name".
-func editDistance(a, b string) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
-}
-
-// closeEnough: one edit from a short word, two from a long one.
-func closeEnough(d int, word string) bool { return d == 1 || (d == 2 && len(word) >= 8) }
 
 // DualStack reports whether the endpoint is dual-stack: a record takes
 // AAAA and IPv4Only is not set. (SAM and OpenAPI cannot say so: see

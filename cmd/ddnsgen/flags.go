@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ddnsgen/ddnsgen/internal/typo"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/ddnsgen/ddnsgen/cfn"
@@ -163,47 +165,14 @@ func flagError(fs *flag.FlagSet, err error) error {
 		return err
 	}
 	typed := strings.TrimPrefix(msg, prefix)
-	best, bestD := "", 3
-	fs.VisitAll(func(f *flag.Flag) {
-		if d := editDistance(typed, f.Name); d < bestD && closeEnough(d, f.Name) {
-			best, bestD = f.Name, d
-		}
-	})
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	best := typo.Nearest(typed, names)
 	if best == "" {
 		return fmt.Errorf("-%s is not a flag", typed)
 	}
 	return fmt.Errorf("-%s is not a flag: did you mean -%s?", typed, best)
 }
-
-// editDistance counts the insertions, deletions, substitutions and swaps
-// of neighbours that turn a into b (optimal string alignment): "nmae" is 1
-// from "name".
-func editDistance(a, b string) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
-}
-
-// closeEnough: one edit from a short word, two from a long one.
-func closeEnough(d int, word string) bool { return d == 1 || (d == 2 && len(word) >= 8) }
 
 // set reports whether the flag was given on the command line.
 func (o *options) set(name string) bool {

@@ -221,7 +221,7 @@ func TestConfigFileErrors(t *testing.T) {
 		{"", `the file is empty: it would be the placeholder stack`},
 		{"# only a comment\n", `the file is empty`},
 		{"{}\n", `the file is empty`},
-		{"records:\n  - name: a.acme.local\n    type: [A]\n", `line 3: records[0]: unknown key "type": did you mean types? (the keys are name, ttl, types)`},
+		{"records:\n  - name: a.acme.local\n    type: [A]\n", `line 3: records[0]: unknown key "type": did you mean types? (the keys are name, ttl, types, interface_id)`},
 		{"zones:\n  - name: acme.local\nrecord:\n  - name: a.acme.local\n", `line 3: unknown key "record": did you mean records?`},
 		{"records:\n  - name: a.acme.local\n    ttl: sixty\n", `line 3: records[0].ttl "sixty": not a whole number`},
 		{"records: a.acme.local\n", `line 1: records: a list here, not a single value`},

@@ -1,23 +1,13 @@
 package local_test
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
-	"io"
-	"net/http"
 	"os/exec"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/ddnsgen/ddnsgen/local/route53"
 )
@@ -67,31 +57,8 @@ func (s *stack) post(path, contentType, body string, headers ...string) (int, st
 // txt reads a zone's TXT records from moto as "name ttl values" lines.
 func (s *stack) txt(zone string) []string {
 	s.t.Helper()
-	req, _ := http.NewRequest("GET", s.moto.URL+"/2013-04-01/hostedzone/"+s.zones[zone]+"/rrset", nil)
-	sum := sha256.Sum256(nil)
-	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"},
-		req, hex.EncodeToString(sum[:]), "route53", "us-east-1", time.Now()); err != nil {
-		s.t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var list struct {
-		Sets []struct {
-			Name   string
-			Type   string
-			TTL    string
-			Values []string `xml:"ResourceRecords>ResourceRecord>Value"`
-		} `xml:"ResourceRecordSets>ResourceRecordSet"`
-	}
-	body, _ := io.ReadAll(resp.Body)
-	if err := xml.Unmarshal(body, &list); err != nil {
-		s.t.Fatalf("reading records: %v\n%s", err, body)
-	}
 	var out []string
-	for _, r := range list.Sets {
+	for _, r := range s.recordSets(zone) {
 		if r.Type == "TXT" {
 			out = append(out, fmt.Sprintf("%s %s %s", strings.TrimSuffix(r.Name, "."), r.TTL, strings.Join(r.Values, ",")))
 		}

@@ -303,9 +303,30 @@ func (s *stack) runCurl(output []string, path string, headers []string) (int, st
 }
 
 // records reads a zone's A and AAAA records from moto, as "name type ttl
-// value" lines, sorted. It signs its request like any AWS client (moto
-// routes by the signature's service).
+// value" lines, sorted.
 func (s *stack) records(zone string) []string {
+	s.t.Helper()
+	var out []string
+	for _, r := range s.recordSets(zone) {
+		if r.Type == "A" || r.Type == "AAAA" {
+			out = append(out, fmt.Sprintf("%s %s %s %s", strings.TrimSuffix(r.Name, "."), r.Type, r.TTL, strings.Join(r.Values, ",")))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// recordSet is one record set as moto lists it.
+type recordSet struct {
+	Name   string
+	Type   string
+	TTL    string
+	Values []string `xml:"ResourceRecords>ResourceRecord>Value"`
+}
+
+// recordSets reads a zone's record sets from moto. It signs its request
+// like any AWS client (moto routes by the signature's service).
+func (s *stack) recordSets(zone string) []recordSet {
 	s.t.Helper()
 	req, _ := http.NewRequest("GET", s.moto.URL+"/2013-04-01/hostedzone/"+s.zones[zone]+"/rrset", nil)
 	sum := sha256.Sum256(nil)
@@ -319,25 +340,13 @@ func (s *stack) records(zone string) []string {
 	}
 	defer resp.Body.Close()
 	var list struct {
-		Sets []struct {
-			Name   string
-			Type   string
-			TTL    string
-			Values []string `xml:"ResourceRecords>ResourceRecord>Value"`
-		} `xml:"ResourceRecordSets>ResourceRecordSet"`
+		Sets []recordSet `xml:"ResourceRecordSets>ResourceRecordSet"`
 	}
 	body, _ := io.ReadAll(resp.Body)
 	if err := xml.Unmarshal(body, &list); err != nil {
 		s.t.Fatalf("reading records: %v\n%s", err, body)
 	}
-	var out []string
-	for _, r := range list.Sets {
-		if r.Type == "A" || r.Type == "AAAA" {
-			out = append(out, fmt.Sprintf("%s %s %s %s", strings.TrimSuffix(r.Name, "."), r.Type, r.TTL, strings.Join(r.Values, ",")))
-		}
-	}
-	sort.Strings(out)
-	return out
+	return list.Sets
 }
 
 // snapshot is every zone's records.

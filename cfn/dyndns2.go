@@ -50,8 +50,9 @@ func (d *devicePlan) stageVariable() string {
 
 func (p *plan) passwordParam(d *devicePlan) string { return p.prefix + ParamPassword + d.id }
 
-// dyndns2 adds GET /nic/update, the password parameters, and fills in the
-// template data's users.
+// dyndns2 adds GET /nic/update (with Basic's challenge), GET
+// /nic/update-url with Config.QueryCredentials, and the password
+// parameters.
 func (b *builder) dyndns2() error {
 	p := b.p
 	if !p.dyndns2 {

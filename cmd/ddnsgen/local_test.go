@@ -34,16 +34,26 @@ func (s *syncBuffer) String() string {
 
 // TestLocalCommand runs `ddnsgen local` on the seed template as the README
 // shows, reads the update URL and key it prints, and updates the record.
+// It runs in both worlds of the carry (the default one, and -carry).
 func TestLocalCommand(t *testing.T) {
 	lab.Require(t, "moto_server", "aws", "java", "/usr/share/java/velocity-1.7.jar")
+	for _, w := range []struct {
+		name  string
+		flags []string
+	}{{"carry=off", nil}, {"carry=on", []string{"-carry"}}} {
+		t.Run(w.name, func(t *testing.T) { localCommand(t, w.flags) })
+	}
+}
+
+func localCommand(t *testing.T, flags []string) {
 	moto := lab.StartMoto(t)
 	zone := moto.CreateHostedZone(t, "acme.local")
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- runLocal(ctx, []string{"-template", goldenDir + "/seed.yaml", "-route53", moto.URL,
-			"-parameter", "HostedZoneId=" + zone, "-trust-source-ip-header"}, &stdout, &stderr)
+		done <- runLocal(ctx, append([]string{"-template", goldenDir + "/seed.yaml", "-route53", moto.URL,
+			"-parameter", "HostedZoneId=" + zone, "-trust-source-ip-header"}, flags...), &stdout, &stderr)
 	}()
 	defer func() {
 		cancel()

@@ -2,10 +2,12 @@ package lab
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -75,15 +77,23 @@ func withHint(tool string) string {
 	return tool
 }
 
-// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago. Another
-// process may take it before the caller binds it; StartMoto retries for that
-// reason, and other callers should too.
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago. It
+// picks one at random below Linux's ephemeral range (32768-60999), which the
+// kernel never hands out on its own (not to a listener on port 0, not to an
+// outgoing connection): only another explicit bind can take it before the
+// caller binds it, so a port is rarely lost between the two. StartMoto
+// retries all the same.
 func FreePort(tb testing.TB) int {
 	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatalf("lab: find a free port on 127.0.0.1: %v", err)
+	for range 50 {
+		port := 20000 + rand.IntN(12000)
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		return port
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	tb.Fatalf("lab: no free port on 127.0.0.1 between 20000 and 32000 after 50 tries")
+	return 0
 }

@@ -100,20 +100,24 @@ func TestBadInput(t *testing.T) {
 		if len(name) > 80 {
 			name = name[:80]
 		}
-		t.Run(name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			code := run(c.args, &stdout, &stderr)
-			if code != 2 {
-				t.Errorf("exit %d, want 2", code)
-			}
-			if stdout.Len() != 0 {
-				t.Errorf("stdout has %d bytes, want none", stdout.Len())
-			}
-			lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
-			if len(lines) != 1 || !strings.HasPrefix(lines[0], "ddnsgen: ") || !strings.Contains(stderr.String(), c.want) {
-				t.Errorf("stderr = %q\nwant one line containing %q", stderr.String(), c.want)
-			}
-		})
+		t.Run(name, func(t *testing.T) { refused(t, c.args, c.want) })
+	}
+}
+
+// refused runs ddnsgen with args and checks that it refused them as bad
+// usage: exit 2, nothing on stdout, one stderr line naming want.
+func refused(t *testing.T, args []string, want string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if code := run(args, &stdout, &stderr); code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("stdout has %d bytes, want none", stdout.Len())
+	}
+	lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "ddnsgen: ") || !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr = %q\nwant one line containing %q", stderr.String(), want)
 	}
 }
 

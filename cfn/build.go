@@ -234,13 +234,13 @@ func (b *builder) updateMethod() error {
 	}
 	b.texts[IDUpdateMethod+" request template"] = request
 	answer := func(text string) map[string]string { return map[string]string{"application/json": text} }
-	// Each class of Route 53 answer has its template, and each template
-	// sets the exact status; the selection patterns alone already give the
-	// right class, so no Route 53 error can reach a caller as 200.
+	// One template answers every Route 53 status (the default integration
+	// response): it tells a taken change from an error by the body and sets
+	// the exact status itself, which AWS has validated for AWS integrations,
+	// so no Route 53 error reaches a caller as 200. One copy instead of one
+	// per status class saves every stack ~4 KB of its inline budget.
 	integrationResponses := []apigateway.Method_IntegrationResponse{
 		{StatusCode: "200", ResponseTemplates: answer(templates.UpdateResponse())},
-		{StatusCode: "400", SelectionPattern: cloudformation.String(`4\d{2}`), ResponseTemplates: answer(templates.UpdateError(false))},
-		{StatusCode: "502", SelectionPattern: cloudformation.String(`5\d{2}`), ResponseTemplates: answer(templates.UpdateError(true))},
 	}
 	var methodResponses []apigateway.Method_MethodResponse
 	for _, s := range updateStatuses {

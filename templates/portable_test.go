@@ -11,10 +11,10 @@ import (
 func allVTL() map[string]string {
 	return map[string]string{
 		"decide.vtl": decideVTL, "update-request.vtl": updateRequestVTL, "update-check.vtl": updateCheckVTL,
-		"changebatch.vtl": changeBatchVTL, "update-response.vtl": updateResponseVTL, "update-error.vtl": updateErrorVTL,
+		"changebatch.vtl": changeBatchVTL, "update-response.vtl": updateResponseVTL,
 		"dyndns2-request.vtl": dyndns2RequestVTL, "dyndns2-answer.vtl": dyndns2AnswerVTL, "dyndns2-response.vtl": dyndns2ResponseVTL,
-		"update-failed.vtl": updateFailedVTL, "dyndns2-failed.vtl": dyndns2FailedVTL,
-		"acme-request.vtl": acmeRequestVTL, "acme-response.vtl": acmeResponseVTL,
+		"dyndns2-failed.vtl": dyndns2FailedVTL,
+		"acme-request.vtl":   acmeRequestVTL, "acme-response.vtl": acmeResponseVTL,
 	}
 }
 

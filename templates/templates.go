@@ -30,10 +30,6 @@ var (
 	changeBatchVTL string
 	//go:embed update-response.vtl
 	updateResponseVTL string
-	//go:embed update-error.vtl
-	updateErrorVTL string
-	//go:embed update-failed.vtl
-	updateFailedVTL string
 	//go:embed dyndns2-failed.vtl
 	dyndns2FailedVTL string
 	//go:embed dyndns2-request.vtl
@@ -121,21 +117,13 @@ func UpdateRequest(d Data) (string, error) {
 		data, updateRequestVTL, d.decide(), updateCheckVTL, changeBatchVTL), nil
 }
 
-// UpdateResponse renders the response template of the JSON update endpoint
-// for Route 53's 2xx answers: the names updated, as JSON.
+// UpdateResponse renders the response template of the JSON update endpoint,
+// one for every status Route 53 answers with (the default integration
+// response): the names updated, as JSON, for a 2xx; a refused request's own
+// error, or Route 53's, with a status that matches it, for the rest (502 for
+// a Route 53 failure). Never 200 but for a change Route 53 took.
 func UpdateResponse() string {
-	return lean("response template of the update endpoint, Route 53 2xx", updateResponseVTL)
-}
-
-// UpdateError renders the response template of the JSON update endpoint for
-// Route 53's 4xx answers (serverError false) and 5xx answers (true): a
-// refused request's own error, or Route 53's, with a status that matches it
-// (502 for Route 53's 5xx). Never 200.
-func UpdateError(serverError bool) string {
-	if serverError {
-		return lean("response template of the update endpoint, Route 53 5xx", updateFailedVTL)
-	}
-	return lean("response template of the update endpoint, Route 53 4xx", updateErrorVTL)
+	return lean("response template of the update endpoint", updateResponseVTL)
 }
 
 // DynDNS2Request renders the request template of the dyndns2 endpoint
@@ -182,7 +170,7 @@ func (d Data) decide() string {
 // the commented source is.
 func lean(header string, parts ...string) string {
 	var b strings.Builder
-	b.WriteString("## ddnsgen: " + header + " (generated; commented source: ddnsgen/templates/*.vtl)\n")
+	b.WriteString("## ddnsgen: " + header + " (generated; commented source: ddnsgen/templates)\n")
 	for _, p := range parts {
 		for _, line := range strings.SplitAfter(p, "\n") {
 			if !strings.HasPrefix(strings.TrimSpace(line), "##") && line != "" {

@@ -168,7 +168,7 @@ func TestCheckLab(t *testing.T) {
 				}
 				for _, check := range []string{"malformed hostname", "unknown hostname", "another device's name"} {
 					got := tableLine(out, check)
-					// The status is the 4xx integration response's, whatever the template says.
+					// The broken template answers 400 with Route 53's own text.
 					if !regexp.MustCompile(`^` + regexp.QuoteMeta(check) + ` 4\d\d Route 53's XML: AccessDenied - FAIL: wanted 4`).MatchString(got) {
 						t.Errorf("table line of %q: %q, want a FAIL", check, got)
 					}
@@ -230,8 +230,9 @@ func replaceAll(t *testing.T, b []byte, old, new string) []byte {
 	return bytes.ReplaceAll(b, []byte(old), []byte(new))
 }
 
-// passRoute53Text makes every 4xx integration response of a method answer
-// Route 53's body as it came.
+// passRoute53Text makes a method answer a Route 53 error with Route 53's body
+// as it came (in its 4xx integration response, or in the default one that
+// answers every status).
 func passRoute53Text(t *testing.T, tmpl []byte, method string) []byte {
 	t.Helper()
 	var doc yaml.Node
@@ -252,16 +253,20 @@ func passRoute53Text(t *testing.T, tmpl []byte, method string) []byte {
 	responses := get(get(get(get(get(doc.Content[0], "Resources"), method), "Properties"), "Integration"), "IntegrationResponses")
 	changed := 0
 	for _, r := range responses.Content {
-		if p := get(r, "SelectionPattern"); p != nil && strings.HasPrefix(p.Value, "4") {
-			templates := get(r, "ResponseTemplates").Content
-			for i := 1; i < len(templates); i += 2 {
-				templates[i].Value = "$input.body\n"
-				changed++
-			}
+		// The 4xx response, or the one default response that answers every
+		// status: a Route 53 error's body goes out as it came, with a 400.
+		p := get(r, "SelectionPattern")
+		if p == nil && len(responses.Content) > 1 || p != nil && !strings.HasPrefix(p.Value, "4") {
+			continue
+		}
+		templates := get(r, "ResponseTemplates").Content
+		for i := 1; i < len(templates); i += 2 {
+			templates[i].Value = "#if(!$input.body.contains('<ChangeInfo>'))\n#set($context.responseOverride.status = 400)\n$input.body\n#else\n" + templates[i].Value + "#end\n"
+			changed++
 		}
 	}
 	if changed == 0 {
-		t.Fatalf("%s has no 4xx integration response template to break", method)
+		t.Fatalf("%s has no integration response template for a 4xx to break", method)
 	}
 	out, err := yaml.Marshal(&doc)
 	if err != nil {

@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -15,7 +16,19 @@ func allVTL() map[string]string {
 		"dyndns2-request.vtl": dyndns2RequestVTL, "dyndns2-answer.vtl": dyndns2AnswerVTL, "dyndns2-response.vtl": dyndns2ResponseVTL,
 		"dyndns2-failed.vtl": dyndns2FailedVTL,
 		"acme-request.vtl":   acmeRequestVTL, "acme-response.vtl": acmeResponseVTL,
+		"the packed tables (pack.go)": packedTables(),
 	}
+}
+
+// packedTables is the VTL that packRecords and packDevices write.
+func packedTables() string {
+	d := fleet(8)
+	d.pack = packAlways
+	s, err := d.vtl()
+	if err != nil || !strings.Contains(s, "$ddns_group") {
+		panic(fmt.Sprintf("the tables of fleet(8) are not packed (%v):\n%s", err, s))
+	}
+	return s
 }
 
 // code is a template without its comments and string literals, where a

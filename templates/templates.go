@@ -56,6 +56,9 @@ type Data struct {
 	Open bool
 	// MaxNames is the most names one request may carry.
 	MaxNames int
+	// pack forces a form of the records and devices tables (tests); the
+	// zero value picks the shorter.
+	pack packing
 }
 
 // Record is one name the stack may update.
@@ -181,99 +184,50 @@ func lean(header string, parts ...string) string {
 	return b.String()
 }
 
+// vtl writes the tables the templates read: $ddns_records, $ddns_devices
+// (or $ddns_anyone), $ddns_users and $ddns_maxNames. The records and
+// devices tables each come in two forms that build the same maps: a line
+// per entry, or packed rows in a multi-line string that one #foreach
+// unpacks (see packRecords, packDevices); each table takes whichever is
+// shorter, so a small stack reads as before and a large one fits
+// CloudFormation's 51,200 bytes.
 func (d Data) vtl() (string, error) {
 	var b strings.Builder
-	q := func(what, s string) (string, error) {
-		if !literal.MatchString(s) {
-			return "", fmt.Errorf("templates: %s %q has characters a mapping template cannot carry", what, s)
-		}
-		return "'" + s + "'", nil
-	}
-	list := func(what string, items []string) (string, error) {
-		out := make([]string, len(items))
-		for i, s := range items {
-			v, err := q(what, s)
-			if err != nil {
-				return "", err
-			}
-			out[i] = v
-		}
-		return "[" + strings.Join(out, ", ") + "]", nil
-	}
 	if d.MaxNames < 1 {
 		return "", fmt.Errorf("templates: MaxNames %d must be at least 1", d.MaxNames)
 	}
-	b.WriteString("#set($ddns_records = {})\n")
-	var all []string
-	for _, r := range d.Records {
-		name, err := q("record name", r.Name)
-		if err != nil {
-			return "", err
-		}
-		if !stageVar.MatchString(r.ZoneVar) {
-			return "", fmt.Errorf("templates: record %s: zone %q is not a stage variable name", r.Name, r.ZoneVar)
-		}
-		for _, t := range r.Types {
-			if !rrtype.MatchString(t) {
-				return "", fmt.Errorf("templates: record %s: type %q is not A or AAAA", r.Name, t)
-			}
-		}
-		types, _ := list("type", r.Types)
-		if r.TTL < 0 {
-			return "", fmt.Errorf("templates: record %s: TTL %d is negative", r.Name, r.TTL)
-		}
-		extra := ""
-		if r.InterfaceID != "" {
-			if !iid.MatchString(r.InterfaceID) || !slices.Contains(r.Types, "AAAA") {
-				return "", fmt.Errorf("templates: record %s: interface id %q is not four hextets of an AAAA record", r.Name, r.InterfaceID)
-			}
-			extra = ", 'iid': '" + r.InterfaceID + "'"
-		}
-		fmt.Fprintf(&b, "#set($discard = $ddns_records.put(%s, {'zone': \"$!stageVariables.%s\", 'ttl': %s, 'types': %s%s}))\n",
-			name, r.ZoneVar, strconv.Itoa(r.TTL), types, extra)
-		all = append(all, r.Name)
+	records, err := d.recordLines()
+	if err != nil {
+		return "", err
 	}
-	b.WriteString("#set($ddns_devices = {})\n")
+	b.WriteString(d.pack.choose(records, packRecords(d.Records)))
 	if d.Open {
+		var all []string
+		for _, r := range d.Records {
+			all = append(all, r.Name)
+		}
 		names, err := list("record name", all)
 		if err != nil {
 			return "", err
 		}
+		b.WriteString("#set($ddns_devices = {})\n")
 		b.WriteString("#set($ddns_open = true)\n")
 		fmt.Fprintf(&b, "#set($ddns_anyone = {'name': 'anyone', 'names': %s})\n", names)
 	} else {
-		b.WriteString("#set($ddns_open = false)\n")
-		for _, dev := range d.Devices {
-			var key string
-			var err error
-			if dev.KeyVar != "" {
-				if !stageVar.MatchString(dev.KeyVar) {
-					return "", fmt.Errorf("templates: device %s: %q is not a stage variable name", dev.Name, dev.KeyVar)
-				}
-				key = "\"$!stageVariables." + dev.KeyVar + "\""
-			} else if key, err = q("API key id", dev.Key); err != nil {
-				return "", err
-			}
-			if !deviceName.MatchString(dev.Name) {
-				return "", fmt.Errorf("templates: device name %q is not 1-32 lower-case letters, digits and hyphens", dev.Name)
-			}
-			name, err := q("device name", dev.Name)
-			if err != nil {
-				return "", err
-			}
-			names, err := list("record name", dev.Names)
-			if err != nil {
-				return "", err
-			}
-			fmt.Fprintf(&b, "#set($discard = $ddns_devices.put(%s, {'name': %s, 'names': %s}))\n", key, name, names)
+		devices, err := d.deviceLines()
+		if err != nil {
+			return "", err
 		}
+		b.WriteString("#set($ddns_devices = {})\n")
+		b.WriteString("#set($ddns_open = false)\n")
+		b.WriteString(d.pack.choose(devices, packDevices(d.Devices)))
 	}
 	b.WriteString("#set($ddns_users = {})\n")
 	for _, u := range d.Users {
 		if !deviceName.MatchString(u.Name) {
 			return "", fmt.Errorf("templates: user name %q is not 1-32 lower-case letters, digits and hyphens", u.Name)
 		}
-		name, err := q("user name", u.Name)
+		name, err := quote("user name", u.Name)
 		if err != nil {
 			return "", err
 		}
@@ -288,5 +242,95 @@ func (d Data) vtl() (string, error) {
 			name, name, names, u.PasswordStage)
 	}
 	fmt.Fprintf(&b, "#set($ddns_maxNames = %d)\n", d.MaxNames)
+	return b.String(), nil
+}
+
+// quote is s between single quotes, once literal has checked it.
+func quote(what, s string) (string, error) {
+	if !literal.MatchString(s) {
+		return "", fmt.Errorf("templates: %s %q has characters a mapping template cannot carry", what, s)
+	}
+	return "'" + s + "'", nil
+}
+
+// list is a VTL list literal of quoted items.
+func list(what string, items []string) (string, error) {
+	out := make([]string, len(items))
+	for i, s := range items {
+		v, err := quote(what, s)
+		if err != nil {
+			return "", err
+		}
+		out[i] = v
+	}
+	return "[" + strings.Join(out, ", ") + "]", nil
+}
+
+// recordValue is the VTL map of a record without its name: {'zone': ...,
+// 'ttl': ..., 'types': [...]} and 'iid' when it has one. It checks every
+// field.
+func recordValue(r Record) (string, error) {
+	if _, err := quote("record name", r.Name); err != nil {
+		return "", err
+	}
+	if !stageVar.MatchString(r.ZoneVar) {
+		return "", fmt.Errorf("templates: record %s: zone %q is not a stage variable name", r.Name, r.ZoneVar)
+	}
+	for _, t := range r.Types {
+		if !rrtype.MatchString(t) {
+			return "", fmt.Errorf("templates: record %s: type %q is not A or AAAA", r.Name, t)
+		}
+	}
+	types, _ := list("type", r.Types)
+	if r.TTL < 0 {
+		return "", fmt.Errorf("templates: record %s: TTL %d is negative", r.Name, r.TTL)
+	}
+	extra := ""
+	if r.InterfaceID != "" {
+		if !iid.MatchString(r.InterfaceID) || !slices.Contains(r.Types, "AAAA") {
+			return "", fmt.Errorf("templates: record %s: interface id %q is not four hextets of an AAAA record", r.Name, r.InterfaceID)
+		}
+		extra = ", 'iid': '" + r.InterfaceID + "'"
+	}
+	return fmt.Sprintf("{'zone': \"$!stageVariables.%s\", 'ttl': %s, 'types': %s%s}", r.ZoneVar, strconv.Itoa(r.TTL), types, extra), nil
+}
+
+// recordLines is the records table, a line per record.
+func (d Data) recordLines() (string, error) {
+	var b strings.Builder
+	b.WriteString("#set($ddns_records = {})\n")
+	for _, r := range d.Records {
+		v, err := recordValue(r)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&b, "#set($discard = $ddns_records.put('%s', %s))\n", r.Name, v)
+	}
+	return b.String(), nil
+}
+
+// deviceLines fills the devices table, a line per device.
+func (d Data) deviceLines() (string, error) {
+	var b strings.Builder
+	for _, dev := range d.Devices {
+		var key string
+		var err error
+		if dev.KeyVar != "" {
+			if !stageVar.MatchString(dev.KeyVar) {
+				return "", fmt.Errorf("templates: device %s: %q is not a stage variable name", dev.Name, dev.KeyVar)
+			}
+			key = "\"$!stageVariables." + dev.KeyVar + "\""
+		} else if key, err = quote("API key id", dev.Key); err != nil {
+			return "", err
+		}
+		if !deviceName.MatchString(dev.Name) {
+			return "", fmt.Errorf("templates: device name %q is not 1-32 lower-case letters, digits and hyphens", dev.Name)
+		}
+		names, err := list("record name", dev.Names)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&b, "#set($discard = $ddns_devices.put(%s, {'name': '%s', 'names': %s}))\n", key, dev.Name, names)
+	}
 	return b.String(), nil
 }

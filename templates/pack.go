@@ -1,0 +1,169 @@
+package templates
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// The packed tables. A stack of many devices pays for its records and
+// devices tables once per record and once per device, in every request
+// template and again in the 12 spaces of indentation that CloudFormation's
+// YAML gives each line. Packed, an entry costs little more than its names:
+//
+//	#set($ddns_rows = "
+//	d001 ${ApiKeyD001} d001.acme.local
+//	d002 ${ApiKeyD002} d002.acme.local nas.acme.local
+//	")
+//	#foreach($ddns_row in $ddns_rows.trim().split('\n'))
+//	...
+//
+// The rows are a double-quoted VTL string, which Velocity interpolates: a
+// row carries nothing but names, numbers and the ${ApiKey} placeholders
+// CloudFormation fills in (checked by bare and placeholder: no #, $, quote,
+// backslash or space can come from a value), and the $!stageVariables
+// references written here, whose values API Gateway limits to characters
+// without a space or a line break. Each row is one #foreach iteration and
+// API Gateway stops a #foreach after 1,000, so rows come in strings of at
+// most packRows, and no row has more names than packWidth columns hold.
+
+const (
+	// packWidth is the most columns of a packed record row.
+	packWidth = 100
+	// packRows is the most rows one #foreach unpacks.
+	packRows = 1000
+	// packNames is the most names of a device row: its #foreach runs
+	// once per field, and the name and key are two.
+	packNames = 998
+)
+
+var (
+	// bare is what a packed row may carry of a value: literal less $ { }.
+	bare = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,255}$`)
+	// placeholder is a ${Name} that CloudFormation's Fn::Sub fills in.
+	placeholder = regexp.MustCompile(`^\$\{[A-Za-z0-9]{1,255}\}$`)
+)
+
+// packing is how a table is written.
+type packing int
+
+const (
+	packShorter packing = iota // the shorter form
+	packNever                  // a line per entry
+	packAlways                 // packed, when the table can be
+)
+
+// choose is the packed form of a table when there is one and it is
+// shorter than the line-per-entry form (or forced), else the
+// line-per-entry form.
+func (p packing) choose(lines, packed string) string {
+	if packed != "" && (p == packAlways || p == packShorter && len(packed) < len(lines)) {
+		return packed
+	}
+	return lines
+}
+
+// packRecords is the records table as groups and rows: a group per
+// distinct record value (zone, TTL, types, interface id), written once as
+// in the line-per-entry form, and rows of a group's number and its names.
+// The records of a group share its map; the templates only read them.
+// "" when the records cannot be packed: none, a name a row cannot carry,
+// or a name twice (the line-per-entry form keeps the last; grouped, the
+// order changes).
+func packRecords(records []Record) string {
+	if len(records) == 0 {
+		return ""
+	}
+	var values []string
+	group := map[string]int{}
+	var names [][]string
+	seen := map[string]bool{}
+	for _, r := range records {
+		if !bare.MatchString(r.Name) || seen[r.Name] {
+			return ""
+		}
+		seen[r.Name] = true
+		v, err := recordValue(r)
+		if err != nil {
+			return ""
+		}
+		g, ok := group[v]
+		if !ok {
+			g = len(values)
+			group[v] = g
+			values = append(values, v)
+			names = append(names, nil)
+		}
+		names[g] = append(names[g], r.Name)
+	}
+	var b strings.Builder
+	b.WriteString("#set($ddns_records = {})\n#set($ddns_group = {})\n")
+	var rows []string
+	for g, v := range values {
+		id := strconv.Itoa(g + 1)
+		fmt.Fprintf(&b, "#set($discard = $ddns_group.put('%s', %s))\n", id, v)
+		row := id
+		for _, n := range names[g] {
+			if row != id && len(row)+1+len(n) > packWidth {
+				rows = append(rows, row)
+				row = id
+			}
+			row += " " + n
+		}
+		rows = append(rows, row)
+	}
+	writeRows(&b, rows, `#set($ddns_f = $ddns_row.split(' '))
+#foreach($ddns_n in $ddns_f)#if($foreach.count > 1)#set($discard = $ddns_records.put($ddns_n, $ddns_group.get($ddns_f.get(0))))#end#end
+`)
+	return b.String()
+}
+
+// packDevices fills the devices table from rows of a device's name, its
+// API key id and its names. "" when the devices cannot be packed: none, a
+// device without names or with more than packNames, or a value a row
+// cannot carry.
+func packDevices(devices []Device) string {
+	if len(devices) == 0 {
+		return ""
+	}
+	rows := make([]string, len(devices))
+	for i, dev := range devices {
+		key := dev.Key
+		switch {
+		case dev.KeyVar != "" && stageVar.MatchString(dev.KeyVar):
+			key = "$!stageVariables." + dev.KeyVar
+		case dev.KeyVar != "":
+			return ""
+		case !bare.MatchString(key) && !placeholder.MatchString(key):
+			return ""
+		}
+		if !deviceName.MatchString(dev.Name) || len(dev.Names) == 0 || len(dev.Names) > packNames {
+			return ""
+		}
+		for _, n := range dev.Names {
+			if !bare.MatchString(n) {
+				return ""
+			}
+		}
+		rows[i] = dev.Name + " " + key + " " + strings.Join(dev.Names, " ")
+	}
+	var b strings.Builder
+	writeRows(&b, rows, `#set($ddns_f = $ddns_row.split(' '))
+#set($ddns_names = [])
+#foreach($ddns_n in $ddns_f)#if($foreach.count > 2)#set($discard = $ddns_names.add($ddns_n))#end#end
+#set($discard = $ddns_devices.put($ddns_f.get(1), {'name': $ddns_f.get(0), 'names': $ddns_names}))
+`)
+	return b.String()
+}
+
+// writeRows writes rows as strings of at most packRows lines, each
+// followed by the #foreach that runs body once per row ($ddns_row).
+func writeRows(b *strings.Builder, rows []string, body string) {
+	for len(rows) > 0 {
+		n := min(len(rows), packRows)
+		b.WriteString("#set($ddns_rows = \"\n" + strings.Join(rows[:n], "\n") + "\n\")\n")
+		b.WriteString("#foreach($ddns_row in $ddns_rows.trim().split('\\n'))\n" + body + "#end\n")
+		rows = rows[n:]
+	}
+}

@@ -51,14 +51,15 @@ type packing int
 const (
 	packShorter packing = iota // the shorter form
 	packNever                  // a line per entry
-	packAlways                 // packed, when the table can be
+	packAlways                 // packed, when the table can be, with implicit records when it can be
+	packExplicit               // packed, each record in a row of its own
 )
 
 // choose is the packed form of a table when there is one and it is
 // shorter than the line-per-entry form (or forced), else the
 // line-per-entry form.
 func (p packing) choose(lines, packed string) string {
-	if packed != "" && (p == packAlways || p == packShorter && len(packed) < len(lines)) {
+	if packed != "" && (p == packAlways || p == packExplicit || p == packShorter && len(packed) < len(lines)) {
 		return packed
 	}
 	return lines
@@ -71,7 +72,10 @@ func (p packing) choose(lines, packed string) string {
 // "" when the records cannot be packed: none, a name a row cannot carry,
 // or a name twice (the line-per-entry form keeps the last; grouped, the
 // order changes).
-func packRecords(records []Record) string {
+//
+// implicit, when not nil, names the records of the first group that the
+// packed devices rows add themselves (see packDevices): they get no row.
+func packRecords(records []Record, implicit map[string]bool) string {
 	if len(records) == 0 {
 		return ""
 	}
@@ -95,6 +99,9 @@ func packRecords(records []Record) string {
 			values = append(values, v)
 			names = append(names, nil)
 		}
+		if g == 0 && implicit[r.Name] {
+			continue
+		}
 		names[g] = append(names[g], r.Name)
 	}
 	var b strings.Builder
@@ -103,6 +110,9 @@ func packRecords(records []Record) string {
 	for g, v := range values {
 		id := strconv.Itoa(g + 1)
 		fmt.Fprintf(&b, "#set($discard = $ddns_group.put('%s', %s))\n", id, v)
+		if len(names[g]) == 0 {
+			continue
+		}
 		row := id
 		for _, n := range names[g] {
 			if row != id && len(row)+1+len(n) > packWidth {
@@ -119,11 +129,50 @@ func packRecords(records []Record) string {
 	return b.String()
 }
 
+// implicitRecords is the records of the first group (the first record's
+// value) that some device updates: packed devices rows that add their names
+// to the records table, as records of that group, spare those a row of
+// their own. nil when a device names a record that is not configured (it
+// would become one).
+func implicitRecords(records []Record, devices []Device) map[string]bool {
+	if len(records) == 0 || len(devices) == 0 {
+		return nil
+	}
+	first, err := recordValue(records[0])
+	if err != nil {
+		return nil
+	}
+	value := map[string]string{}
+	for _, r := range records {
+		v, err := recordValue(r)
+		if err != nil {
+			return nil
+		}
+		value[r.Name] = v
+	}
+	implicit := map[string]bool{}
+	for _, dev := range devices {
+		for _, n := range dev.Names {
+			v, ok := value[n]
+			if !ok {
+				return nil
+			}
+			if v == first {
+				implicit[n] = true
+			}
+		}
+	}
+	return implicit
+}
+
 // packDevices fills the devices table from rows of a device's name, its
 // API key id and its names. "" when the devices cannot be packed: none, a
 // device without names or with more than packNames, or a value a row
 // cannot carry.
-func packDevices(devices []Device) string {
+//
+// With implicit, a device's name that the records table lacks is added
+// to it as a record of the first group (see implicitRecords).
+func packDevices(devices []Device, implicit bool) string {
 	if len(devices) == 0 {
 		return ""
 	}
@@ -148,10 +197,14 @@ func packDevices(devices []Device) string {
 		}
 		rows[i] = dev.Name + " " + key + " " + strings.Join(dev.Names, " ")
 	}
+	add := ""
+	if implicit {
+		add = "#if(!$ddns_records.containsKey($ddns_n))#set($discard = $ddns_records.put($ddns_n, $ddns_group.get('1')))#end"
+	}
 	var b strings.Builder
 	writeRows(&b, rows, `#set($ddns_f = $ddns_row.split(' '))
 #set($ddns_names = [])
-#foreach($ddns_n in $ddns_f)#if($foreach.count > 2)#set($discard = $ddns_names.add($ddns_n))#end#end
+#foreach($ddns_n in $ddns_f)#if($foreach.count > 2)#set($discard = $ddns_names.add($ddns_n))`+add+`#end#end
 #set($discard = $ddns_devices.put($ddns_f.get(1), {'name': $ddns_f.get(0), 'names': $ddns_names}))
 `)
 	return b.String()

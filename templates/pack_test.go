@@ -54,24 +54,27 @@ func fleetStage(n int) map[string]string {
 	return s
 }
 
-// forms renders a request template with the tables in both forms, and
-// checks the forms differ.
-func forms(t *testing.T, d Data, request func(Data) (string, error)) (lines, packed string) {
+// forms renders a request template with the tables in each form: a line
+// per entry, packed with a row per record, and packed with the devices rows
+// adding the records they name; and checks the forms differ.
+func forms(t *testing.T, d Data, request func(Data) (string, error)) (lines, explicit, packed string) {
 	t.Helper()
-	d.pack = packNever
-	lines, err := request(d)
-	if err != nil {
-		t.Fatal(err)
+	var out [3]string
+	for i, p := range []packing{packNever, packExplicit, packAlways} {
+		d.pack = p
+		var err error
+		if out[i], err = request(d); err != nil {
+			t.Fatal(err)
+		}
 	}
-	d.pack = packAlways
-	packed, err = request(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(packed, "#set($ddns_rows") || strings.Contains(lines, "#set($ddns_rows") {
+	lines, explicit, packed = out[0], out[1], out[2]
+	if !strings.Contains(packed, "#set($ddns_rows") || !strings.Contains(explicit, "#set($ddns_rows") || strings.Contains(lines, "#set($ddns_rows") {
 		t.Fatalf("the forms are not packed and line per entry:\n%s", packed)
 	}
-	return lines, packed
+	if !d.Open && (explicit == packed || !strings.Contains(packed, "$ddns_records.containsKey($ddns_n)")) {
+		t.Fatalf("the devices rows do not add their records:\n%s", packed)
+	}
+	return lines, explicit, packed
 }
 
 // The packed tables build the same maps as a line per entry: every request,
@@ -119,11 +122,11 @@ func TestPackedTablesAnswerAlike(t *testing.T) {
 		template func(Data) (string, error)
 		reqs     []req
 	}{{"update", d, UpdateRequest, update}, {"dyndns2", d, DynDNS2Request, dyn}, {"acme-dns", d, ACMERequest, acme}, {"open", open, UpdateRequest, anyone}} {
-		lines, packed := forms(t, c.data, c.template)
+		lines, explicit, packed := forms(t, c.data, c.template)
 		changes := 0
 		for _, r := range c.reqs {
-			var got [2]velocity.Result
-			for i, tmpl := range []string{lines, packed} {
+			var got [3]velocity.Result
+			for i, tmpl := range []string{lines, explicit, packed} {
 				res, err := lab.Velocity(t).Render(velocity.Request{
 					Template: tmpl, Path: map[string]string{"zone_id": r.zone}, QueryString: r.query, Header: r.header, Body: r.body,
 					Context:        map[string]any{"identity": map[string]any{"sourceIp": "192.0.2.9", "apiKeyId": r.key}},
@@ -134,8 +137,10 @@ func TestPackedTablesAnswerAlike(t *testing.T) {
 				}
 				got[i] = res
 			}
-			if strings.TrimSpace(got[0].Output) != strings.TrimSpace(got[1].Output) || !reflect.DeepEqual(got[0].RequestOverride, got[1].RequestOverride) {
-				t.Errorf("%s %+v:\nline per entry: %v\n%s\npacked: %v\n%s", c.name, r, got[0].RequestOverride, got[0].Output, got[1].RequestOverride, got[1].Output)
+			for i, form := range []string{"packed, a row per record", "packed, records added by the devices rows"} {
+				if g := got[i+1]; strings.TrimSpace(got[0].Output) != strings.TrimSpace(g.Output) || !reflect.DeepEqual(got[0].RequestOverride, g.RequestOverride) {
+					t.Errorf("%s %+v:\nline per entry: %v\n%s\n%s: %v\n%s", c.name, r, got[0].RequestOverride, got[0].Output, form, g.RequestOverride, g.Output)
+				}
 			}
 			if strings.Contains(got[0].Output, "<Action>UPSERT</Action>") {
 				changes++
@@ -275,6 +280,7 @@ func TestPackedRowsPastOneThousand(t *testing.T) {
 	for i := 1; i <= 1001; i++ {
 		d.Devices = append(d.Devices, Device{Name: fmt.Sprintf("d%04d", i), Key: fmt.Sprintf("KEY%04d", i), Names: []string{d.Records[i-1].Name, d.Records[1199].Name}})
 	}
+	d.pack = packExplicit // every record a row of its own
 	tmpl, err := UpdateRequest(d)
 	if err != nil {
 		t.Fatal(err)

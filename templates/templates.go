@@ -200,7 +200,13 @@ func (d Data) vtl() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	b.WriteString(d.pack.choose(records, packRecords(d.Records)))
+	var devices string
+	if !d.Open {
+		if devices, err = d.deviceLines(); err != nil {
+			return "", err
+		}
+	}
+	b.WriteString(d.tables(records, devices))
 	if d.Open {
 		var all []string
 		for _, r := range d.Records {
@@ -213,14 +219,6 @@ func (d Data) vtl() (string, error) {
 		b.WriteString("#set($ddns_devices = {})\n")
 		b.WriteString("#set($ddns_open = true)\n")
 		fmt.Fprintf(&b, "#set($ddns_anyone = {'name': 'anyone', 'names': %s})\n", names)
-	} else {
-		devices, err := d.deviceLines()
-		if err != nil {
-			return "", err
-		}
-		b.WriteString("#set($ddns_devices = {})\n")
-		b.WriteString("#set($ddns_open = false)\n")
-		b.WriteString(d.pack.choose(devices, packDevices(d.Devices)))
 	}
 	b.WriteString("#set($ddns_users = {})\n")
 	for _, u := range d.Users {
@@ -243,6 +241,40 @@ func (d Data) vtl() (string, error) {
 	}
 	fmt.Fprintf(&b, "#set($ddns_maxNames = %d)\n", d.MaxNames)
 	return b.String(), nil
+}
+
+// tables is the records table and, unless the stack is open, the devices
+// table, in the shortest of their forms: each a line per entry or packed,
+// or both packed with the devices rows adding the records they name (see
+// implicitRecords). records and devices are the line-per-entry forms.
+func (d Data) tables(records, devices string) string {
+	const head = "#set($ddns_devices = {})\n#set($ddns_open = false)\n"
+	if d.Open {
+		return d.pack.choose(records, packRecords(d.Records, nil))
+	}
+	forms := []string{
+		records + head + devices,
+		d.pack.choose(records, packRecords(d.Records, nil)) + head + d.pack.choose(devices, packDevices(d.Devices, false)),
+	}
+	if implicit := implicitRecords(d.Records, d.Devices); implicit != nil && d.pack != packNever && d.pack != packExplicit {
+		r, dev := packRecords(d.Records, implicit), packDevices(d.Devices, true)
+		if r != "" && dev != "" {
+			forms = append(forms, r+head+dev)
+		}
+	}
+	if d.pack == packNever {
+		return forms[0]
+	}
+	if d.pack == packAlways || d.pack == packExplicit {
+		return forms[len(forms)-1]
+	}
+	best := forms[0]
+	for _, f := range forms[1:] {
+		if len(f) < len(best) {
+			best = f
+		}
+	}
+	return best
 }
 
 // quote is s between single quotes, once literal has checked it.

@@ -49,10 +49,10 @@ var (
 type packing int
 
 const (
-	packShorter packing = iota // the shorter form
-	packNever                  // a line per entry
-	packAlways                 // packed, when the table can be, with implicit records when it can be
-	packExplicit               // packed, each record in a row of its own
+	packShorter  packing = iota // the shorter form
+	packNever                   // a line per entry
+	packAlways                  // packed, when the table can be, with implicit records when it can be
+	packExplicit                // packed, each record in a row of its own
 )
 
 // choose is the packed form of a table when there is one and it is

@@ -42,7 +42,7 @@ func ACMERequest(d Data) (string, error) {
 	if d.Open {
 		return "", fmt.Errorf("templates: the acme-dns endpoint needs API keys (Data.Open is set)")
 	}
-	data, err := d.vtl()
+	data, err := d.vtl(forKeys)
 	if err != nil {
 		return "", err
 	}

@@ -24,7 +24,7 @@ func allVTL() map[string]string {
 func packedTables() string {
 	d := fleet(8)
 	d.pack = packAlways
-	s, err := d.vtl()
+	s, err := d.vtl(forKeys)
 	if err != nil || !strings.Contains(s, "$ddns_group") {
 		panic(fmt.Sprintf("the tables of fleet(8) are not packed (%v):\n%s", err, s))
 	}

@@ -112,7 +112,7 @@ var (
 // address into a Route 53 ChangeResourceRecordSetsRequest, or into a change
 // the role may not make when the request is refused.
 func UpdateRequest(d Data) (string, error) {
-	data, err := d.vtl()
+	data, err := d.vtl(forKeys)
 	if err != nil {
 		return "", err
 	}
@@ -134,7 +134,7 @@ func UpdateResponse() string {
 // the credentials and turns the request into a change batch, like
 // UpdateRequest, and carries one dyndns2 answer per name to the response.
 func DynDNS2Request(d Data) (string, error) {
-	data, err := d.vtl()
+	data, err := d.vtl(forUsers)
 	if err != nil {
 		return "", err
 	}
@@ -184,14 +184,15 @@ func lean(header string, parts ...string) string {
 	return b.String()
 }
 
-// vtl writes the tables the templates read: $ddns_records, $ddns_devices
-// (or $ddns_anyone), $ddns_users and $ddns_maxNames. The records and
+// vtl writes the tables a template reads: $ddns_records and
+// $ddns_maxNames, and for reader forKeys $ddns_devices (or, for an open
+// stack, $ddns_anyone), for forUsers $ddns_users. The records and
 // devices tables each come in two forms that build the same maps: a line
 // per entry, or packed rows in a multi-line string that one #foreach
 // unpacks (see packRecords, packDevices); each table takes whichever is
 // shorter, so a small stack reads as before and a large one fits
 // CloudFormation's 51,200 bytes.
-func (d Data) vtl() (string, error) {
+func (d Data) vtl(reader tablesFor) (string, error) {
 	var b strings.Builder
 	if d.MaxNames < 1 {
 		return "", fmt.Errorf("templates: MaxNames %d must be at least 1", d.MaxNames)
@@ -200,14 +201,13 @@ func (d Data) vtl() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var devices string
-	if !d.Open {
-		if devices, err = d.deviceLines(); err != nil {
+	if reader == forUsers {
+		b.WriteString(d.tables(records, "", false))
+		if err := d.userLines(&b); err != nil {
 			return "", err
 		}
-	}
-	b.WriteString(d.tables(records, devices))
-	if d.Open {
+	} else if d.Open {
+		b.WriteString(d.tables(records, "", false))
 		var all []string
 		for _, r := range d.Records {
 			all = append(all, r.Name)
@@ -216,40 +216,59 @@ func (d Data) vtl() (string, error) {
 		if err != nil {
 			return "", err
 		}
-		b.WriteString("#set($ddns_devices = {})\n")
-		b.WriteString("#set($ddns_open = true)\n")
 		fmt.Fprintf(&b, "#set($ddns_anyone = {'name': 'anyone', 'names': %s})\n", names)
-	}
-	b.WriteString("#set($ddns_users = {})\n")
-	for _, u := range d.Users {
-		if !deviceName.MatchString(u.Name) {
-			return "", fmt.Errorf("templates: user name %q is not 1-32 lower-case letters, digits and hyphens", u.Name)
-		}
-		name, err := quote("user name", u.Name)
+	} else {
+		devices, err := d.deviceLines()
 		if err != nil {
 			return "", err
 		}
-		names, err := list("record name", u.Names)
-		if err != nil {
-			return "", err
-		}
-		if !stageVar.MatchString(u.PasswordStage) {
-			return "", fmt.Errorf("templates: user %s: %q is not a stage variable name", u.Name, u.PasswordStage)
-		}
-		fmt.Fprintf(&b, "#set($discard = $ddns_users.put(%s, {'name': %s, 'names': %s, 'secret': \"$!stageVariables.%s\"}))\n",
-			name, name, names, u.PasswordStage)
+		b.WriteString(d.tables(records, devices, true))
 	}
 	fmt.Fprintf(&b, "#set($ddns_maxNames = %d)\n", d.MaxNames)
 	return b.String(), nil
+}
+
+// tablesFor is which of a stack's callers a template knows: the devices
+// and their API keys (the update and acme-dns endpoints, or anyone for an
+// open stack) or the dyndns2 users.
+type tablesFor int
+
+const (
+	forKeys tablesFor = iota
+	forUsers
+)
+
+// userLines writes the dyndns2 users table, a line per user.
+func (d Data) userLines(b *strings.Builder) error {
+	b.WriteString("#set($ddns_users = {})\n")
+	for _, u := range d.Users {
+		if !deviceName.MatchString(u.Name) {
+			return fmt.Errorf("templates: user name %q is not 1-32 lower-case letters, digits and hyphens", u.Name)
+		}
+		name, err := quote("user name", u.Name)
+		if err != nil {
+			return err
+		}
+		names, err := list("record name", u.Names)
+		if err != nil {
+			return err
+		}
+		if !stageVar.MatchString(u.PasswordStage) {
+			return fmt.Errorf("templates: user %s: %q is not a stage variable name", u.Name, u.PasswordStage)
+		}
+		fmt.Fprintf(b, "#set($discard = $ddns_users.put(%s, {'name': %s, 'names': %s, 'secret': \"$!stageVariables.%s\"}))\n",
+			name, name, names, u.PasswordStage)
+	}
+	return nil
 }
 
 // tables is the records table and, unless the stack is open, the devices
 // table, in the shortest of their forms: each a line per entry or packed,
 // or both packed with the devices rows adding the records they name (see
 // implicitRecords). records and devices are the line-per-entry forms.
-func (d Data) tables(records, devices string) string {
-	const head = "#set($ddns_devices = {})\n#set($ddns_open = false)\n"
-	if d.Open {
+func (d Data) tables(records, devices string, withDevices bool) string {
+	const head = "#set($ddns_devices = {})\n"
+	if !withDevices {
 		return d.pack.choose(records, packRecords(d.Records, nil))
 	}
 	forms := []string{

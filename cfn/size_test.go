@@ -11,14 +11,14 @@ import (
 )
 
 // inlineConfig is the stack the size goals speak of: n devices with a name
-// each (d001 updates d001.example.com), A only, default options (the zone id
-// a parameter).
+// each (d001 updates d001.acme.local, as the seed's name is in acme.local),
+// A only, default options (the zone id a parameter).
 func inlineConfig(n int, dyndns2 bool) cfn.Config {
-	c := cfn.Config{Zones: []cfn.Zone{{Name: "example.com"}}, DynDNS2: dyndns2}
+	c := cfn.Config{Zones: []cfn.Zone{{Name: "acme.local"}}, DynDNS2: dyndns2}
 	for i := 1; i <= n; i++ {
 		dev := fmt.Sprintf("d%03d", i)
-		c.Records = append(c.Records, cfn.Record{Name: dev + ".example.com", Types: []string{"A"}})
-		c.Devices = append(c.Devices, cfn.Device{Name: dev, Records: []string{dev + ".example.com"}})
+		c.Records = append(c.Records, cfn.Record{Name: dev + ".acme.local", Types: []string{"A"}})
+		c.Devices = append(c.Devices, cfn.Device{Name: dev, Records: []string{dev + ".acme.local"}})
 	}
 	return c
 }

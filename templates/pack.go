@@ -202,12 +202,36 @@ func packDevices(devices []Device, implicit bool) string {
 		add = "#if(!$ddns_records.containsKey($ddns_n))#set($discard = $ddns_records.put($ddns_n, $ddns_group.get('1')))#end"
 	}
 	var b strings.Builder
-	writeRows(&b, rows, `#set($ddns_f = $ddns_row.split(' '))
+	writeEntries(&b, rows, `#set($ddns_f = $ddns_row.split(' '))
 #set($ddns_names = [])
 #foreach($ddns_n in $ddns_f)#if($foreach.count > 2)#set($discard = $ddns_names.add($ddns_n))`+add+`#end#end
 #set($discard = $ddns_devices.put($ddns_f.get(1), {'name': $ddns_f.get(0), 'names': $ddns_names}))
 `)
 	return b.String()
+}
+
+// writeEntries writes entries as writeRows writes rows, but several to a
+// line when they fit in packWidth columns, separated by "; ".
+func writeEntries(b *strings.Builder, entries []string, body string) {
+	for len(entries) > 0 {
+		n := min(len(entries), packRows)
+		var lines []string
+		line := ""
+		for _, e := range entries[:n] {
+			if line != "" && len(line)+2+len(e) > packWidth {
+				lines = append(lines, line)
+				line = ""
+			}
+			if line != "" {
+				line += "; "
+			}
+			line += e
+		}
+		lines = append(lines, line)
+		b.WriteString("#set($ddns_rows = \"\n" + strings.Join(lines, "\n") + "\n\")\n")
+		b.WriteString("#foreach($ddns_row in $ddns_rows.trim().split('\\n|; '))\n" + body + "#end\n")
+		entries = entries[n:]
+	}
 }
 
 // writeRows writes rows as strings of at most packRows lines, each

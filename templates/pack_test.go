@@ -228,11 +228,17 @@ var (
 	deviceRow = regexp.MustCompile(`^[a-z0-9-]+ (\$\{[A-Za-z0-9]+\}|\$!stageVariables\.ddns_key_[0-9]+|[A-Z0-9]+)( [a-z0-9.-]+)+$`)
 )
 
-// rows are the packed rows of a template.
+// rows are the packed rows of a template: each record row, and each
+// device's entry (several may share a line, separated by "; ").
 func rows(text string) []string {
 	var out []string
 	for _, chunk := range strings.Split(text, "#set($ddns_rows = \"\n")[1:] {
-		out = append(out, strings.Split(chunk[:strings.Index(chunk, "\n\")\n")], "\n")...)
+		for _, line := range strings.Split(chunk[:strings.Index(chunk, "\n\")\n")], "\n") {
+			if len(line) > packWidth {
+				out = append(out, "(a line wider than packWidth) "+line)
+			}
+			out = append(out, strings.Split(line, "; ")...)
+		}
 	}
 	return out
 }

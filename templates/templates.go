@@ -173,7 +173,7 @@ func (d Data) decide() string {
 // the commented source is.
 func lean(header string, parts ...string) string {
 	var b strings.Builder
-	b.WriteString("## ddnsgen: " + header + " (generated; commented source: ddnsgen/templates)\n")
+	b.WriteString("## ddnsgen: " + header + " (commented source: ddnsgen/templates)\n")
 	for _, p := range parts {
 		for _, line := range strings.SplitAfter(p, "\n") {
 			if !strings.HasPrefix(strings.TrimSpace(line), "##") && line != "" {

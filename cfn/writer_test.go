@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -78,6 +79,9 @@ func sameData(t *testing.T, name string, tmpl *cloudformation.Template, unwrappe
 	got, err2 := yamlData(wrapped)
 	if err1 != nil || err2 != nil {
 		t.Errorf("%s: reading back: %v, %v\n%s", name, err1, err2, wrapped)
+		return
+	}
+	if reflect.DeepEqual(want, got) { // cmp.Diff is slow on these trees: only to explain a failure
 		return
 	}
 	if d := cmp.Diff(want, got); d != "" {
@@ -585,6 +589,9 @@ func sameAsJSON(t *testing.T, name string, tmpl *cloudformation.Template, y []by
 	got, err := asJSONData(y)
 	if err != nil {
 		t.Fatalf("%s: reading the YAML back: %v", name, err)
+	}
+	if reflect.DeepEqual(want, got) {
+		return
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("%s: the YAML reads back unlike the JSON (-JSON +YAML):\n%s", name, d)

@@ -178,9 +178,9 @@ func (w *yamlWriter) key(k string) bool {
 // {k: v, k: v} or [a, b], as yaml.v3 writes a node of FlowStyle; what it
 // holds is written in flow style too. With w.width set, an item (a
 // mapping's key and value) that would end at or past that column goes on a
-// new line at the collection's indentation, unless it is the first: YAML
-// lets a flow collection span lines, and a long list stays readable. The
-// text read back is the same.
+// new line at the collection's indentation, unless it starts there already:
+// YAML lets a flow collection span lines, and a long list stays readable.
+// The text read back is the same.
 func (w *yamlWriter) flowCollection(n *node, inSeq bool) bool {
 	open, closing, step := "[", "]", 1
 	if n.kind == mappingNode {
@@ -199,7 +199,7 @@ func (w *yamlWriter) flowCollection(n *node, inSeq bool) bool {
 		if !w.flowItem(n, i) {
 			return false
 		}
-		if w.width > 0 && i > 0 && w.column >= w.width && bytes.IndexByte(w.out[start:], '\n') < 0 {
+		if w.width > 0 && mark.column > w.indent && w.column >= w.width && bytes.IndexByte(w.out[start:], '\n') < 0 {
 			out := w.out[:start]
 			*w = mark
 			w.out = out

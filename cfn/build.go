@@ -345,8 +345,8 @@ func (b *builder) stage() {
 	}
 }
 
-// customerID names the stack's API keys and usage plan (their CustomerId):
-// the stack's name, and the prefix when there is one.
+// customerID names the stack's usage plan, and starts its API keys' names
+// (STACK-DEVICE): the stack's name, and the prefix when there is one.
 func (b *builder) customerID() string {
 	if b.p.prefix != "" {
 		return "${AWS::StackName}-" + b.p.prefix
@@ -379,16 +379,15 @@ func (b *builder) keys() {
 		Tags: p.tags,
 	}
 	for _, d := range p.devices {
-		var names []string
-		for _, r := range d.records {
-			names = append(names, r.name)
-		}
+		// A key is its name and nothing else per device: no Description
+		// or CustomerId (ListApiKeysCommand finds the keys through the
+		// usage plan), so that a device costs few bytes of the template.
+		// The Name must not change: a new name replaces the key, and the
+		// new key has a new value.
 		b.t.Resources[b.id(IDApiKey+d.id)] = &apigateway.ApiKey{
-			Name:        cloudformation.String(cloudformation.Sub(b.customerID() + "-" + d.name)),
-			CustomerId:  cloudformation.String(cloudformation.Sub(b.customerID())),
-			Description: cloudformation.String("Dynamic DNS device " + d.name + ": updates " + deviceSummary(names)),
-			Enabled:     cloudformation.Bool(true),
-			Tags:        p.tags,
+			Name:    cloudformation.String(cloudformation.Sub(b.customerID() + "-" + d.name)),
+			Enabled: cloudformation.Bool(true),
+			Tags:    p.tags,
 		}
 		b.t.Resources[b.id(IDUsagePlanKey+d.id)] = &apigateway.UsagePlanKey{
 			KeyId:       cloudformation.Ref(b.id(IDApiKey + d.id)),
@@ -396,13 +395,4 @@ func (b *builder) keys() {
 			UsagePlanId: cloudformation.Ref(b.id(IDUsagePlan)),
 		}
 	}
-}
-
-// deviceSummary names a device's records for a description, or counts them
-// when they are many.
-func deviceSummary(names []string) string {
-	if list := strings.Join(names, ", "); len(names) <= 5 && len(list) <= 300 {
-		return list
-	}
-	return strconv.Itoa(len(names)) + " names"
 }

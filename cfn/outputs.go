@@ -78,7 +78,7 @@ func (b *builder) outputs() {
 		} else {
 			out[OutputListAPIKeysCommand] = cloudformation.Output{
 				Description: cloudformation.String("Prints each device's API key name and value"),
-				Value:       cloudformation.Sub("aws apigateway get-api-keys --customer-id " + b.customerID() + ` --include-values --query "items[].[name,value]" --output text --region ${AWS::Region}`),
+				Value:       cloudformation.Sub(listKeysCommand(b.id(IDUsagePlan))),
 			}
 		}
 	}
@@ -115,4 +115,13 @@ func (b *builder) outputs() {
 		Description: cloudformation.String(cronDesc),
 		Value:       sub("*/5 * * * * curl -fsS -m 20 " + header + "'" + b.exampleURL() + "' >/dev/null"),
 	}
+}
+
+// listKeysCommand is a shell line that prints the name and value of each
+// API key of the usage plan with this logical ID, one key a line: the
+// plan's keys are exactly the stack's (a name prefix would also match
+// another stack's, "home" matching "home-office"). In a Fn::Sub string.
+func listKeysCommand(usagePlan string) string {
+	return "for k in $(aws apigateway get-usage-plan-keys --usage-plan-id ${" + usagePlan + `} --query "items[].id" --output text --region ${AWS::Region}); ` +
+		`do aws apigateway get-api-key --api-key "$k" --include-value --query "[name,value]" --output text --region ${AWS::Region}; done`
 }

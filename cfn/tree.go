@@ -18,6 +18,7 @@ type node struct {
 	kind    nodeKind
 	value   string // a scalar's text: a string, or a number, true, false or null as JSON writes it
 	content []*node
+	flow    bool // YAML writes this mapping or sequence in flow style (see markFlow)
 }
 
 type nodeKind uint8

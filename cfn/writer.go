@@ -19,7 +19,7 @@ func YAML(t *cloudformation.Template) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return yamlBytes(root)
+	return yamlBytes(root, flowWidth)
 }
 
 // JSON returns t as indented JSON with the same key order as YAML, and
@@ -42,14 +42,97 @@ func writeDocument(v any, asYAML bool) ([]byte, error) {
 	if !asYAML {
 		return jsonBytes(root), nil
 	}
-	return yamlBytes(root)
+	return yamlBytes(root, flowWidth)
 }
 
-func yamlBytes(root *node) ([]byte, error) {
-	if out, ok := writeYAML(root, 64<<10); ok {
+// flowWidth is the column a flow collection wraps at in the YAML we write
+// (yaml.v3 never wraps: the few shapes it writes for us keep long lines).
+const flowWidth = 100
+
+// yamlBytes writes root as YAML, flow collections wrapped at width (0:
+// not wrapped, yaml.v3's bytes).
+func yamlBytes(root *node, width int) ([]byte, error) {
+	markFlow(root)
+	if out, ok := writeYAML(root, 64<<10, width); ok {
 		return out, nil
 	}
 	return yamlByEncoder(root)
+}
+
+// flowTypes are the resource types whose Properties YAML writes in flow
+// style: a stack has one of each per device.
+var flowTypes = map[string]bool{"AWS::ApiGateway::ApiKey": true, "AWS::ApiGateway::UsagePlanKey": true}
+
+// markFlow marks the nodes YAML writes in flow style ({k: v} and [a, b]):
+// small values a stack repeats per device, where a line per value would
+// cost most of the bytes of a device (CloudFormation takes 51,200 bytes of
+// template inline). They are:
+//   - the Properties of each resource of a type in flowTypes whose every
+//     value is a scalar or an intrinsic written as a short tag on one
+//     (!Ref x, !Sub s, !GetAtt A.B): {Enabled: true, Name: !Sub '…'};
+//   - in an IAM policy document (a mapping with Version and Statement),
+//     each list of scalars a statement's Condition gives a key:
+//     route53:ChangeResourceRecordSetsNormalizedRecordNames: [a.example.com, b.example.com].
+//
+// Anything else stays in block style. JSON is written the same either way.
+func markFlow(root *node) {
+	if res := root.get("Resources"); res != nil {
+		for i := 1; i < len(res.content); i += 2 {
+			r := res.content[i]
+			typ, props := r.get("Type"), r.get("Properties")
+			if typ != nil && flowTypes[typ.value] && props != nil && props.kind == mappingNode && flatValues(props) {
+				props.flow = true
+			}
+		}
+	}
+	markConditionLists(root)
+}
+
+// flatValues is whether every value of mapping n is written as one scalar.
+func flatValues(n *node) bool {
+	for i := 1; i < len(n.content); i += 2 {
+		if _, v := short(n.content[i]); v.kind == mappingNode || v.kind == sequenceNode {
+			return false
+		}
+	}
+	return true
+}
+
+func markConditionLists(n *node) {
+	if n.kind == mappingNode && n.get("Version") != nil {
+		if st := n.get("Statement"); st != nil && st.kind == sequenceNode {
+			for _, s := range st.content {
+				cond := s.get("Condition")
+				if cond == nil || cond.kind != mappingNode {
+					continue
+				}
+				for i := 1; i < len(cond.content); i += 2 {
+					op := cond.content[i]
+					if op.kind != mappingNode {
+						continue
+					}
+					for j := 1; j < len(op.content); j += 2 {
+						if l := op.content[j]; l.kind == sequenceNode && scalars(l) {
+							l.flow = true
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, c := range n.content {
+		markConditionLists(c)
+	}
+}
+
+// scalars is whether every item of sequence n is written as one scalar.
+func scalars(n *node) bool {
+	for _, c := range n.content {
+		if _, v := short(c); v.kind == mappingNode || v.kind == sequenceNode {
+			return false
+		}
+	}
+	return true
 }
 
 func jsonBytes(root *node) []byte {
@@ -165,7 +248,8 @@ func appendJSONString(out []byte, s string) []byte {
 
 // yamlByEncoder writes root with yaml.v3's encoder, for the shapes
 // writeYAML leaves to it: the yaml.Node tree is the one ddnsgen built before
-// it had its own writer.
+// it had its own writer, with the nodes markFlow marked in flow style (on
+// one line each: yaml.v3 does not wrap them).
 func yamlByEncoder(root *node) ([]byte, error) {
 	y := toYAMLNode(root)
 	shorten(y)
@@ -189,6 +273,9 @@ func toYAMLNode(n *node) *yaml.Node {
 		if n.kind == sequenceNode {
 			y = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 		}
+		if n.flow {
+			y.Style = yaml.FlowStyle
+		}
 		for _, c := range n.content {
 			y.Content = append(y.Content, toYAMLNode(c))
 		}
@@ -203,6 +290,7 @@ func toYAMLNode(n *node) *yaml.Node {
 // shorten restyles the tree for YAML: {"Ref": x} becomes !Ref x, {"Fn::Sub":
 // s} becomes !Sub s, {"Fn::GetAtt": [a, b]} becomes !GetAtt a.b, any other
 // {"Fn::X": v} becomes !X v; multi-line strings become literal blocks.
+// Mappings and sequences keep their style.
 func shorten(n *yaml.Node) {
 	for i, c := range n.Content {
 		if short := intrinsic(c); short != nil {
@@ -210,9 +298,6 @@ func shorten(n *yaml.Node) {
 			c = short
 		}
 		shorten(c)
-	}
-	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
-		n.Style = 0 // block style: a tree read from JSON is all flow
 	}
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
 		n.Style = 0

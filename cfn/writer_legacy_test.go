@@ -27,7 +27,9 @@ func legacyYAML(t *cloudformation.Template) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	legacyBlock(root)
 	shorten(root)
+	legacyMarkFlow(root)
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
@@ -328,7 +330,9 @@ func legacyWriteDocument(v any, asYAML bool) ([]byte, error) {
 		buf.WriteByte('\n')
 		return buf.Bytes(), nil
 	}
+	legacyBlock(root)
 	shorten(root)
+	legacyMarkFlow(root)
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
 	if err := enc.Encode(root); err != nil {
@@ -365,4 +369,63 @@ func yamlSafe(j []byte) []byte {
 		i += size
 	}
 	return out
+}
+
+// legacyBlock sets every mapping and sequence to block style: a tree read
+// from JSON is all flow.
+func legacyBlock(n *yaml.Node) {
+	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+		n.Style = 0
+	}
+	for _, c := range n.Content {
+		legacyBlock(c)
+	}
+}
+
+// legacyMarkFlow is markFlow's rule on the yaml.Node tree after shorten,
+// where an intrinsic written as a short tag on one scalar is a scalar: the
+// Properties of an ApiKey or UsagePlanKey whose values are all scalars, and
+// the lists of scalars of an IAM policy statement's Condition, in flow style.
+func legacyMarkFlow(root *yaml.Node) {
+	allScalars := func(n *yaml.Node, step int) bool {
+		for i := step - 1; i < len(n.Content); i += step {
+			if n.Content[i].Kind != yaml.ScalarNode {
+				return false
+			}
+		}
+		return true
+	}
+	if res := legacyGet(root, "Resources"); res != nil && res.Kind == yaml.MappingNode {
+		for i := 1; i < len(res.Content); i += 2 {
+			typ, props := legacyGet(res.Content[i], "Type"), legacyGet(res.Content[i], "Properties")
+			if typ != nil && (typ.Value == "AWS::ApiGateway::ApiKey" || typ.Value == "AWS::ApiGateway::UsagePlanKey") &&
+				props != nil && props.Kind == yaml.MappingNode && allScalars(props, 2) {
+				props.Style = yaml.FlowStyle
+			}
+		}
+	}
+	var conditions func(n *yaml.Node)
+	conditions = func(n *yaml.Node) {
+		if st := legacyGet(n, "Statement"); st != nil && st.Kind == yaml.SequenceNode && legacyGet(n, "Version") != nil {
+			for _, s := range st.Content {
+				cond := legacyGet(s, "Condition")
+				if cond == nil || cond.Kind != yaml.MappingNode {
+					continue
+				}
+				for i := 1; i < len(cond.Content); i += 2 {
+					if op := cond.Content[i]; op.Kind == yaml.MappingNode {
+						for j := 1; j < len(op.Content); j += 2 {
+							if l := op.Content[j]; l.Kind == yaml.SequenceNode && allScalars(l, 1) {
+								l.Style = yaml.FlowStyle
+							}
+						}
+					}
+				}
+			}
+		}
+		for _, c := range n.Content {
+			conditions(c)
+		}
+	}
+	conditions(root)
 }

@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -25,7 +26,11 @@ func sameAsLegacy(t *testing.T, name string, tmpl *cloudformation.Template) {
 		now, legacy func(*cloudformation.Template) ([]byte, error)
 	}{{"YAML", YAML, legacyYAML}, {"JSON", JSON, legacyJSON}} {
 		want, wantErr := w.legacy(tmpl)
-		got, err := w.now(tmpl)
+		now := w.now
+		if w.format == "YAML" {
+			now = unwrappedYAML // yaml.v3 does not wrap flow collections
+		}
+		got, err := now(tmpl)
 		if (err != nil) != (wantErr != nil) {
 			t.Errorf("%s: %s: err = %v, yaml.v3's writer: %v", name, w.format, err, wantErr)
 			continue
@@ -42,7 +47,74 @@ func sameAsLegacy(t *testing.T, name string, tmpl *cloudformation.Template) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s: %s differs from yaml.v3's writer (-yaml.v3 +ours):\n%s", name, w.format, cmp.Diff(string(want), string(got)))
 		}
+		if w.format == "YAML" && err == nil {
+			sameData(t, name, tmpl, got)
+		}
 	}
+}
+
+// unwrappedYAML is YAML with flow collections on one line each, as yaml.v3
+// writes them.
+func unwrappedYAML(tmpl *cloudformation.Template) ([]byte, error) {
+	root, err := tree(tmpl)
+	if err != nil {
+		return nil, err
+	}
+	return yamlBytes(root, 0)
+}
+
+// sameData fails unless YAML's output, flow collections wrapped, reads
+// back (yaml.v3) as the unwrapped one does.
+func sameData(t *testing.T, name string, tmpl *cloudformation.Template, unwrapped []byte) {
+	t.Helper()
+	wrapped, err := YAML(tmpl)
+	if err != nil {
+		t.Errorf("%s: YAML: %v", name, err)
+		return
+	}
+	if bytes.Equal(wrapped, unwrapped) {
+		return
+	}
+	want, err1 := yamlData(unwrapped)
+	got, err2 := yamlData(wrapped)
+	if err1 != nil || err2 != nil {
+		t.Errorf("%s: reading back: %v, %v\n%s", name, err1, err2, wrapped)
+		return
+	}
+	if reflect.DeepEqual(want, got) { // cmp.Diff is slow on these trees: only to explain a failure
+		return
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("%s: wrapped YAML reads back differently (-unwrapped +wrapped):\n%s\n%s", name, d, wrapped)
+	}
+}
+
+// yamlValue is a YAML node as its reader sees it: tag, scalar value and
+// content, without style or position.
+type yamlValue struct {
+	Kind    yaml.Kind
+	Tag     string
+	Value   string
+	Content []yamlValue
+}
+
+func yamlData(b []byte) (yamlValue, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return yamlValue{}, err
+	}
+	var conv func(n *yaml.Node) yamlValue
+	conv = func(n *yaml.Node) yamlValue {
+		v := yamlValue{Kind: n.Kind, Tag: n.Tag, Value: n.Value}
+		if n.Kind != yaml.ScalarNode {
+			v.Value = ""
+		}
+		for _, c := range n.Content {
+			v.Content = append(v.Content, conv(c))
+		}
+		return v
+	}
+	return conv(&doc), nil
 }
 
 // TestWriterGoldens: every template in golden/, read back with its
@@ -118,9 +190,12 @@ func TestWriterBuilds(t *testing.T) {
 		if _, evaluated, err := readMarshalled(tmpl); err != nil || evaluated {
 			t.Errorf("%s: read through Template.JSON (%v)", name, err)
 		}
-		if root, err := tree(tmpl); err != nil {
-			t.Error(err)
-		} else if _, ok := writeYAML(root, 0); !ok {
+		root, err := tree(tmpl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		markFlow(root)
+		if _, ok := writeYAML(root, 0, flowWidth); !ok {
 			t.Errorf("%s: written by yaml.v3, not writeYAML", name)
 		}
 	}
@@ -224,6 +299,15 @@ func randomTemplate(r *rand.Rand) *cloudformation.Template {
 	ids = append(ids, "AWS::Region")
 	for _, id := range ids[:len(ids)-1] {
 		res := &cloudformation.CustomResource{Type: "Custom::Thing", Properties: map[string]any{}}
+		switch r.Intn(4) {
+		case 0: // written in flow style when its values are scalars
+			res.Type = []string{"AWS::ApiGateway::ApiKey", "AWS::ApiGateway::UsagePlanKey"}[r.Intn(2)]
+			for range r.Intn(5) {
+				res.Properties[hostileString(r)] = randomValue(r, ids, 4)
+			}
+		case 1: // a policy document, its Condition's lists in flow style
+			res.Properties["PolicyDocument"] = randomPolicy(r, ids)
+		}
 		for range r.Intn(6) {
 			res.Properties[hostileString(r)] = randomValue(r, ids, 0)
 		}
@@ -239,6 +323,27 @@ func randomTemplate(r *rand.Rand) *cloudformation.Template {
 		t.Outputs["O"+hostileString(r)] = cloudformation.Output{Value: randomValue(r, ids, 2), Description: cloudformation.String(hostileString(r))}
 	}
 	return t
+}
+
+// randomPolicy is an IAM policy document whose statements' conditions
+// hold lists of random values.
+func randomPolicy(r *rand.Rand, ids []string) map[string]any {
+	var statements []any
+	for range 1 + r.Intn(3) {
+		op := map[string]any{}
+		for range 1 + r.Intn(3) {
+			var l []any
+			for range r.Intn(12) {
+				l = append(l, randomValue(r, ids, 4))
+			}
+			op["route53:"+hostileString(r)] = l
+		}
+		statements = append(statements, map[string]any{
+			"Effect": "Allow", "Action": "route53:ChangeResourceRecordSets",
+			"Condition": map[string]any{"ForAllValues:StringEquals": op, hostileString(r): op},
+		})
+	}
+	return map[string]any{"Version": "2012-10-17", "Statement": statements}
 }
 
 // TestWriterRandomTemplates: random templates of every shape goformation
@@ -276,6 +381,13 @@ func scalarTemplate(s string) *cloudformation.Template {
 	t.Resources["Thing"] = &cloudformation.CustomResource{Type: "Custom::Thing", Properties: map[string]any{
 		"Value": s, "Key" + s: s, s: []any{s, map[string]any{s: s}}, "ASub": cloudformation.Sub(s),
 		"ARef": cloudformation.Ref(s), "AGetAtt": cloudformation.GetAtt(s, s), "AJoin": cloudformation.Join(s, []string{s}),
+		"PolicyDocument": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
+			"Effect": "Allow", "Condition": map[string]any{"ForAllValues:StringEquals": map[string]any{s: []any{s, s, cloudformation.Ref(s), 1}}},
+		}}},
+	}}
+	// Written in flow style: {K: v, …}.
+	t.Resources["Key"] = &cloudformation.CustomResource{Type: "AWS::ApiGateway::ApiKey", Properties: map[string]any{
+		"Name": cloudformation.Sub(s), "Value": s, "Key" + s: s, s: cloudformation.Ref(s), "GetAtt": cloudformation.GetAtt("Thing", s),
 	}}
 	return t
 }
@@ -393,5 +505,140 @@ func BenchmarkOrderByDependency(b *testing.B) {
 				legacyOrderByDependency(doc.Content[0])
 			}
 		})
+	}
+}
+
+// asJSONData is a YAML template as a CloudFormation reader sees it, read by
+// yaml.v3: short tags expanded (!Ref x to {"Ref": x}, !GetAtt A.B to
+// {"Fn::GetAtt": [A, B]}, !X v to {"Fn::X": v}), numbers as JSON numbers.
+func asJSONData(b []byte) (any, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return nil, err
+	}
+	var conv func(n *yaml.Node) (any, error)
+	conv = func(n *yaml.Node) (any, error) {
+		var v any
+		switch n.Kind {
+		case yaml.DocumentNode:
+			return conv(n.Content[0])
+		case yaml.MappingNode:
+			m := map[string]any{}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				c, err := conv(n.Content[i+1])
+				if err != nil {
+					return nil, err
+				}
+				m[n.Content[i].Value] = c
+			}
+			v = m
+		case yaml.SequenceNode:
+			l := []any{}
+			for _, c := range n.Content {
+				x, err := conv(c)
+				if err != nil {
+					return nil, err
+				}
+				l = append(l, x)
+			}
+			v = l
+		default:
+			if !strings.HasPrefix(n.Tag, "!!") {
+				v = n.Value
+			} else if err := n.Decode(&v); err != nil {
+				return nil, err
+			}
+		}
+		switch {
+		case n.Tag == "!Ref":
+			return map[string]any{"Ref": v}, nil
+		case n.Tag == "!GetAtt":
+			res, attr, _ := strings.Cut(n.Value, ".")
+			return map[string]any{"Fn::GetAtt": []any{res, attr}}, nil
+		case strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!"):
+			return map[string]any{"Fn::" + n.Tag[1:]: v}, nil
+		}
+		return v, nil
+	}
+	v, err := conv(&doc)
+	if err != nil {
+		return nil, err
+	}
+	// Numbers as JSON reads them.
+	j, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	return out, json.Unmarshal(j, &out)
+}
+
+// sameAsJSON fails unless y, the YAML of tmpl, reads back (yaml.v3) as the
+// JSON of tmpl reads: flow collections and the quoting they need change
+// nothing a reader sees.
+func sameAsJSON(t *testing.T, name string, tmpl *cloudformation.Template, y []byte) {
+	t.Helper()
+	j, err := JSON(tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want any
+	if err := json.Unmarshal(j, &want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := asJSONData(y)
+	if err != nil {
+		t.Fatalf("%s: reading the YAML back: %v", name, err)
+	}
+	if reflect.DeepEqual(want, got) {
+		return
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("%s: the YAML reads back unlike the JSON (-JSON +YAML):\n%s", name, d)
+	}
+}
+
+// TestGoldenYAMLReadsAsJSON: every YAML template in golden/ reads back
+// (yaml.v3) as the JSON of the same template (read by goformation's YAML
+// reader, written by JSON), and so does YAML of the stacks Build makes.
+func TestGoldenYAMLReadsAsJSON(t *testing.T) {
+	files, err := filepath.Glob("../golden/*.yaml")
+	if err != nil || len(files) < 10 {
+		t.Fatalf("golden files: %v, %v", files, err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("openapi")) && !bytes.Contains(b, []byte("Resources")) {
+			continue // a document, not a template
+		}
+		tmpl, err := Parse(b)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		sameAsJSON(t, f, tmpl, b)
+	}
+	c := Config{Zones: []Zone{{Name: "example.com", ID: "Z0123456789ABCDEFGHIJ"}}, DynDNS2: true}
+	for i := range 60 {
+		name := fmt.Sprintf("device-%d.example.com", i)
+		c.Records = append(c.Records, Record{Name: name})
+		c.Devices = append(c.Devices, Device{Name: fmt.Sprintf("device-%d", i), Records: []string{name}})
+	}
+	tmpl, err := Build(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := YAML(tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameAsJSON(t, "60 devices", tmpl, y)
+	for i, line := range strings.Split(string(y), "\n") {
+		flow := strings.Contains(line, "Properties: {") || strings.Contains(line, ".example.com,") || strings.HasSuffix(line, ".example.com]")
+		if flow && len(line) > flowWidth {
+			t.Errorf("line %d is %d columns, over %d: %s", i+1, len(line), flowWidth, line)
+		}
 	}
 }

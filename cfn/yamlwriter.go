@@ -1,6 +1,7 @@
 package cfn
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"time"
@@ -9,31 +10,38 @@ import (
 
 // This file writes a node tree as YAML, byte for byte as gopkg.in/yaml.v3's
 // Encoder (SetIndent(2)) writes the yaml.Node tree ddnsgen used to build:
-// block mappings and sequences, {} and [] when empty, one-key intrinsic
-// mappings as short tags (!Ref x, !GetAtt A.B, !Sub s, !X v), multi-line
-// strings as literal blocks where YAML allows one. The rules for choosing a
-// scalar's style, and the indentation, follow yaml.v3's emitter (emitterc.go,
-// itself a port of libyaml); writer_test.go checks the two agree on every
-// golden, on random trees and on random strings. Shapes it does not write
+// block mappings and sequences, {} and [] when empty, the nodes markFlow
+// marks in flow style ({k: v}, [a, b]; yaml.v3's FlowStyle), one-key
+// intrinsic mappings as short tags (!Ref x, !GetAtt A.B, !Sub s, !X v),
+// multi-line strings as literal blocks where YAML allows one. The rules for
+// choosing a scalar's style (in flow context too: a scalar with , [ ] { }
+// or : is quoted there), and the indentation, follow yaml.v3's emitter
+// (emitterc.go, itself a port of libyaml); writer_test.go checks the two
+// agree on every golden, on random trees and on random strings, with flow
+// collections unwrapped (width 0), as yaml.v3 writes them. Shapes it does not write
 // (a key longer than 128 bytes or of several lines, which YAML writes as a
 // complex "? " key; a tag other than letters and digits) go to yaml.v3
 // itself (yamlByEncoder).
 
 // yamlWriter is the part of yaml.v3's emitter state that matters for these
-// shapes: no comments, no anchors, no flow collections but empty ones, and
-// no line is ever folded (yaml.v3's best width is unlimited).
+// shapes: no comments and no anchors. yaml.v3 never folds a line (its best
+// width is unlimited); with width set, this writer breaks a flow collection
+// before an item that would end past that column (see flowCollection).
 type yamlWriter struct {
 	out        []byte
 	column     int
 	indent     int
 	whitespace bool // the last character written is white space
 	indention  bool // only indentation written on this line so far
+	flowLevel  int  // how many flow collections the writer is in
+	width      int  // 0: unlimited, as yaml.v3
 }
 
 // writeYAML writes root as a YAML document; ok is false for a shape it
-// leaves to yaml.v3.
-func writeYAML(root *node, sizeHint int) (out []byte, ok bool) {
-	w := &yamlWriter{out: make([]byte, 0, sizeHint), indent: -1, whitespace: true, indention: true}
+// leaves to yaml.v3. width is the column flow collections wrap at, 0 for
+// none (yaml.v3's bytes).
+func writeYAML(root *node, sizeHint, width int) (out []byte, ok bool) {
+	w := &yamlWriter{out: make([]byte, 0, sizeHint), indent: -1, whitespace: true, indention: true, width: width}
 	if !w.value(root, "", false) {
 		return nil, false
 	}
@@ -85,6 +93,9 @@ func (w *yamlWriter) value(n *node, tag string, inSeq bool) bool {
 			w.indicator(closing, false, false, false)
 			return true
 		}
+		if n.flow || w.flowLevel > 0 {
+			return w.flowCollection(n, inSeq)
+		}
 		saved := w.increaseIndent(false, inSeq)
 		if n.kind == sequenceNode {
 			for _, c := range n.content {
@@ -119,13 +130,14 @@ func (w *yamlWriter) value(n *node, tag string, inSeq bool) bool {
 	case tag == "" && n.kind == stringNode && !resolvesToString(n.value):
 		style = styleDouble
 	}
-	if style == stylePlain && !a.blockPlain {
+	flow := w.flowLevel > 0
+	if style == stylePlain && (!flow && !a.blockPlain || flow && (!a.flowPlain || n.value == "")) {
 		style = styleSingle
 	}
 	if style == styleSingle && !a.singleQuoted {
 		style = styleDouble
 	}
-	if style == styleLiteral && !a.block {
+	if style == styleLiteral && (!a.block || flow) {
 		style = styleDouble
 	}
 	w.tag(tag)
@@ -146,7 +158,11 @@ func (w *yamlWriter) key(k string) bool {
 	if !resolvesToString(k) {
 		style = styleDouble
 	}
-	if style == stylePlain && (!a.blockPlain || k == "") {
+	plain := a.blockPlain
+	if w.flowLevel > 0 {
+		plain = a.flowPlain
+	}
+	if style == stylePlain && (!plain || k == "") {
 		style = styleSingle
 	}
 	if style == styleSingle && !a.singleQuoted {
@@ -156,6 +172,61 @@ func (w *yamlWriter) key(k string) bool {
 	w.scalar(k, style)
 	w.indent = saved
 	return true
+}
+
+// flowCollection writes a non-empty mapping or sequence in flow style,
+// {k: v, k: v} or [a, b], as yaml.v3 writes a node of FlowStyle; what it
+// holds is written in flow style too. With w.width set, an item (a
+// mapping's key and value) that would end at or past that column goes on a
+// new line at the collection's indentation, unless it starts there already:
+// YAML lets a flow collection span lines, and a long list stays readable.
+// The text read back is the same.
+func (w *yamlWriter) flowCollection(n *node, inSeq bool) bool {
+	open, closing, step := "[", "]", 1
+	if n.kind == mappingNode {
+		open, closing, step = "{", "}", 2
+	}
+	w.indicator(open, true, true, false)
+	saved := w.increaseIndent(true, inSeq)
+	w.flowLevel++
+	for i := 0; i < len(n.content); i += step {
+		if i > 0 {
+			w.indicator(",", false, false, false)
+		}
+		mark := *w
+		mark.out = nil
+		start := len(w.out)
+		if !w.flowItem(n, i) {
+			return false
+		}
+		if w.width > 0 && mark.column > w.indent && w.column >= w.width && bytes.IndexByte(w.out[start:], '\n') < 0 {
+			out := w.out[:start]
+			*w = mark
+			w.out = out
+			w.writeIndent()
+			if !w.flowItem(n, i) {
+				return false
+			}
+		}
+	}
+	w.flowLevel--
+	w.indent = saved
+	w.indicator(closing, false, false, false)
+	return true
+}
+
+// flowItem writes the item of a flow collection at content[i].
+func (w *yamlWriter) flowItem(n *node, i int) bool {
+	if n.kind == sequenceNode {
+		t, c := short(n.content[i])
+		return w.value(c, t, false)
+	}
+	if !w.key(n.content[i].value) {
+		return false
+	}
+	w.indicator(":", false, false, false)
+	t, v := short(n.content[i+1])
+	return w.value(v, t, false)
 }
 
 func (w *yamlWriter) tag(tag string) {
@@ -481,10 +552,10 @@ func (w *yamlWriter) literal(s string) {
 
 // analysis is what yaml.v3's emitter learns of a scalar to choose its style.
 type analysis struct {
-	multiline, blockPlain, singleQuoted, block bool
+	multiline, blockPlain, flowPlain, singleQuoted, block bool
 }
 
-// analyze is yaml.v3's yaml_emitter_analyze_scalar, for block context.
+// analyze is yaml.v3's yaml_emitter_analyze_scalar.
 func analyze(s string) analysis {
 	if len(s) == 0 {
 		return analysis{blockPlain: true, singleQuoted: true}
@@ -493,12 +564,12 @@ func analyze(s string) analysis {
 		return analyzeASCII(s)
 	}
 	var (
-		blockIndicators, lineBreaks, special, tabs                           bool
+		blockIndicators, flowIndicators, lineBreaks, special, tabs           bool
 		leadingSpace, leadingBreak, trailingSpace, trailingBreak, breakSpace bool
 		spaceBreak, previousSpace, previousBreak                             bool
 	)
 	if strings.HasPrefix(s, "---") || strings.HasPrefix(s, "...") {
-		blockIndicators = true
+		blockIndicators, flowIndicators = true, true
 	}
 	precededByWhitespace := true
 	for i, n := 0, 0; i < len(s); i += n {
@@ -511,21 +582,29 @@ func analyze(s string) analysis {
 		if i == 0 {
 			switch c {
 			case '#', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`':
-				blockIndicators = true
-			case '?', ':', '-':
+				blockIndicators, flowIndicators = true, true
+			case '?', ':':
+				flowIndicators = true
 				if followedByWhitespace {
 					blockIndicators = true
+				}
+			case '-':
+				if followedByWhitespace {
+					blockIndicators, flowIndicators = true, true
 				}
 			}
 		} else {
 			switch c {
+			case ',', '?', '[', ']', '{', '}':
+				flowIndicators = true
 			case ':':
+				flowIndicators = true
 				if followedByWhitespace {
 					blockIndicators = true
 				}
 			case '#':
 				if precededByWhitespace {
-					blockIndicators = true
+					blockIndicators, flowIndicators = true, true
 				}
 			}
 		}
@@ -563,24 +642,30 @@ func analyze(s string) analysis {
 		}
 		precededByWhitespace = isBlankz(s, i)
 	}
-	a := analysis{multiline: lineBreaks, blockPlain: true, singleQuoted: true, block: true}
+	a := analysis{multiline: lineBreaks, blockPlain: true, flowPlain: true, singleQuoted: true, block: true}
 	if leadingSpace || leadingBreak || trailingSpace || trailingBreak {
-		a.blockPlain = false
+		a.blockPlain, a.flowPlain = false, false
 	}
 	if trailingSpace {
 		a.block = false
 	}
 	if breakSpace {
-		a.blockPlain, a.singleQuoted = false, false
+		a.blockPlain, a.flowPlain, a.singleQuoted = false, false, false
 	}
 	if spaceBreak || tabs || special {
-		a.blockPlain, a.singleQuoted = false, false
+		a.blockPlain, a.flowPlain, a.singleQuoted = false, false, false
 	}
 	if spaceBreak || special {
 		a.block = false
 	}
-	if lineBreaks || blockIndicators {
+	if lineBreaks {
+		a.blockPlain, a.flowPlain = false, false
+	}
+	if blockIndicators {
 		a.blockPlain = false
+	}
+	if flowIndicators {
+		a.flowPlain = false
 	}
 	return a
 }
@@ -599,35 +684,43 @@ func printableASCII(s string) bool {
 // tabs or special characters, so only the indicators and spaces at either
 // end matter.
 func analyzeASCII(s string) analysis {
-	a := analysis{blockPlain: true, singleQuoted: true, block: true}
+	a := analysis{blockPlain: true, flowPlain: true, singleQuoted: true, block: true}
 	n := len(s)
 	if s[0] == ' ' || s[n-1] == ' ' {
-		a.blockPlain = false
+		a.blockPlain, a.flowPlain = false, false
 	}
 	if s[n-1] == ' ' {
 		a.block = false
 	}
 	if strings.HasPrefix(s, "---") || strings.HasPrefix(s, "...") {
-		a.blockPlain = false
+		a.blockPlain, a.flowPlain = false, false
 	}
 	followedBySpace := func(i int) bool { return i+1 >= n || s[i+1] == ' ' }
 	switch s[0] {
 	case '#', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`':
-		a.blockPlain = false
-	case '?', ':', '-':
+		a.blockPlain, a.flowPlain = false, false
+	case '?', ':':
+		a.flowPlain = false
 		if followedBySpace(0) {
 			a.blockPlain = false
 		}
+	case '-':
+		if followedBySpace(0) {
+			a.blockPlain, a.flowPlain = false, false
+		}
 	}
-	for i := 1; i < n && a.blockPlain; i++ {
+	for i := 1; i < n && (a.blockPlain || a.flowPlain); i++ {
 		switch s[i] {
+		case ',', '?', '[', ']', '{', '}':
+			a.flowPlain = false
 		case ':':
+			a.flowPlain = false
 			if followedBySpace(i) {
 				a.blockPlain = false
 			}
 		case '#':
 			if s[i-1] == ' ' {
-				a.blockPlain = false
+				a.blockPlain, a.flowPlain = false, false
 			}
 		}
 	}

@@ -240,7 +240,7 @@ func (b *builder) updateMethod() error {
 	// so no Route 53 error reaches a caller as 200. One copy instead of one
 	// per status class saves every stack ~4 KB of its inline budget.
 	integrationResponses := []apigateway.Method_IntegrationResponse{
-		{StatusCode: "200", ResponseTemplates: answer(templates.UpdateResponse())},
+		{StatusCode: "200", ResponseTemplates: answer(templates.UpdateResponse(b.templateData()))},
 	}
 	var methodResponses []apigateway.Method_MethodResponse
 	for _, s := range updateStatuses {

@@ -47,7 +47,7 @@ func writeDocument(v any, asYAML bool) ([]byte, error) {
 
 // flowWidth is the column a flow collection wraps at in the YAML we write
 // (yaml.v3 never wraps: the few shapes it writes for us keep long lines).
-const flowWidth = 100
+const flowWidth = 120
 
 // yamlBytes writes root as YAML, flow collections wrapped at width (0:
 // not wrapped, yaml.v3's bytes).

@@ -166,7 +166,7 @@ func TestUpdateAnswersInEveryWorld(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	responses := func(int) string { return UpdateResponse() }
+	responses := func(int) string { return UpdateResponse(answersData()) }
 	q := func(kv ...string) map[string]string {
 		m := map[string]string{}
 		for i := 0; i < len(kv); i += 2 {
@@ -262,7 +262,7 @@ func TestUpdateAnswerWithoutEcho(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	responses := func(int) string { return UpdateResponse() }
+	responses := func(int) string { return UpdateResponse(answersData()) }
 	c := call{key: "KEYLAPTOP", sourceIP: "192.0.2.8", fault: noEcho}
 	status, body := exchange(t, world{carry: true}, request, responses, c)
 	if want := `{"updated":[{"name":"laptop.acme.local","type":"A","value":"192.0.2.8","ttl":60}],"change":"/change/C2682N5HXP0BZ4","via":"carry"}`; status != 200 || strings.TrimSpace(body) != want {
@@ -358,7 +358,7 @@ func TestAnswerTooLongForTheComment(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, w := range worlds {
-		status, body := exchange(t, w, request, func(int) string { return UpdateResponse() },
+		status, body := exchange(t, w, request, func(int) string { return UpdateResponse(answersData()) },
 			call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: map[string]string{"hostname": strings.Join(names[:5], ",")}})
 		if want := `{"error":"TooManyHostnames","message":"these names do not fit in one change (Route 53 keeps 256 characters of its comment): send fewer names in one request"`; status != 400 || !strings.HasPrefix(body, want) {
 			t.Errorf("%v: JSON: %d %s", w, status, body)

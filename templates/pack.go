@@ -29,8 +29,10 @@ import (
 // most packRows, and no row has more names than packWidth columns hold.
 
 const (
-	// packWidth is the most columns of a packed record row.
-	packWidth = 100
+	// packWidth is the most columns of a packed line (of record rows, or
+	// of devices separated by "; "): CloudFormation's YAML indents it 12
+	// more, to at most 120 columns.
+	packWidth = 108
 	// packRows is the most rows one #foreach unpacks.
 	packRows = 1000
 	// packNames is the most names of a device row: its #foreach runs
@@ -177,6 +179,10 @@ func packDevices(devices []Device, implicit bool) string {
 		return ""
 	}
 	rows := make([]string, len(devices))
+	origin := ""
+	if len(devices[0].Names) > 0 {
+		origin = rowOrigin(devices)
+	}
 	for i, dev := range devices {
 		key := dev.Key
 		switch {
@@ -195,19 +201,50 @@ func packDevices(devices []Device, implicit bool) string {
 				return ""
 			}
 		}
-		rows[i] = dev.Name + " " + key + " " + strings.Join(dev.Names, " ")
+		rows[i] = dev.Name + " " + key
+		for _, n := range dev.Names {
+			rows[i] += " " + relative(n, origin)
+		}
 	}
 	add := ""
 	if implicit {
 		add = "#if(!$ddns_records.containsKey($ddns_n))#set($discard = $ddns_records.put($ddns_n, $ddns_group.get('1')))#end"
 	}
+	expand := ""
 	var b strings.Builder
+	if origin != "" {
+		fmt.Fprintf(&b, "#set($ddns_origin = '%s')\n", origin)
+		expand = `#if($ddns_n.endsWith('.'))#set($ddns_n = $ddns_n.replaceFirst('\.$', ''))#else#set($ddns_n = "$ddns_n.$ddns_origin")#end`
+	}
 	writeEntries(&b, rows, `#set($ddns_f = $ddns_row.split(' '))
 #set($ddns_names = [])
-#foreach($ddns_n in $ddns_f)#if($foreach.count > 2)#set($discard = $ddns_names.add($ddns_n))`+add+`#end#end
+#foreach($ddns_n in $ddns_f)#if($foreach.count > 2)`+expand+`#set($discard = $ddns_names.add($ddns_n))`+add+`#end#end
 #set($discard = $ddns_devices.put($ddns_f.get(1), {'name': $ddns_f.get(0), 'names': $ddns_names}))
 `)
 	return b.String()
+}
+
+// rowOrigin is what a device row's names are relative to, as in a DNS zone
+// file: the domain of the first device's first name ("acme.local" for
+// home.acme.local), "" for none. In a row, a name under it is written
+// without it ("home"), any other with a trailing dot ("vpn.example.com.").
+func rowOrigin(devices []Device) string {
+	_, o, _ := strings.Cut(devices[0].Names[0], ".")
+	if !bare.MatchString(o) {
+		return ""
+	}
+	return o
+}
+
+// relative is name as a device row writes it (see rowOrigin).
+func relative(name, origin string) string {
+	if origin == "" {
+		return name
+	}
+	if rel, ok := strings.CutSuffix(name, "."+origin); ok {
+		return rel
+	}
+	return name + "."
 }
 
 // writeEntries writes entries as writeRows writes rows, but several to a

@@ -103,7 +103,7 @@ func TestPrefixAndMappedRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	responses := func(int) string { return UpdateResponse() }
+	responses := func(int) string { return UpdateResponse(prefixData()) }
 	for _, p := range []string{
 		"2001:db8:1:2::/65", "2001:db8:1:2::/128", "2001:db8:1:2::/0", "2001:db8:1:2::", "fe80::/64", "fd00:1:2:3::/64",
 		"::/64", "ff02::/64", "2001:db8::1/64", "2001:db8:1:2:0:0:0:1/64", "1.2.3.4/24", "2001:db8:1:2::/064",
@@ -139,7 +139,7 @@ func TestPrefixAnswers(t *testing.T) {
 	}
 	for _, w := range worlds {
 		via := map[bool]string{false: "echo", true: "echo+carry"}[w.carry]
-		status, body := exchange(t, w, update, func(int) string { return UpdateResponse() }, call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: map[string]string{"hostname": "nas.acme.local,home.acme.local", "ip": "198.51.100.4,2001:db8:ffff::4", "ip6lanprefix": "2001:DB8:0001:0200::/56"}})
+		status, body := exchange(t, w, update, func(int) string { return UpdateResponse(prefixData()) }, call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: map[string]string{"hostname": "nas.acme.local,home.acme.local", "ip": "198.51.100.4,2001:db8:ffff::4", "ip6lanprefix": "2001:DB8:0001:0200::/56"}})
 		want := `{"updated":[{"name":"nas.acme.local","type":"A","value":"198.51.100.4","ttl":60},{"name":"nas.acme.local","type":"AAAA","value":"2001:db8:1:200:1234:5678:9abc:def0","ttl":60},{"name":"home.acme.local","type":"A","value":"198.51.100.4","ttl":60},{"name":"home.acme.local","type":"AAAA","value":"2001:db8:ffff::4","ttl":60}],"change":"/change/C2682N5HXP0BZ4","via":"` + via + `"}`
 		if status != 200 || strings.TrimSpace(body) != want {
 			t.Errorf("%v: JSON: %d %s\nwant %s", w, status, body, want)
@@ -168,7 +168,7 @@ func TestPrefixCodeOnlyWhenUsed(t *testing.T) {
 	if !strings.Contains(with, "$prefixParam.toLowerCase()") || strings.Contains(without, "$prefixParam.toLowerCase()") {
 		t.Error("the prefix code should be in the stack with an interface id only")
 	}
-	status, body := exchange(t, world{}, without, func(int) string { return UpdateResponse() }, call{key: "KEYLAPTOP", sourceIP: "192.0.2.8", query: map[string]string{"ip6lanprefix": "garbage"}})
+	status, body := exchange(t, world{}, without, func(int) string { return UpdateResponse(prefixData()) }, call{key: "KEYLAPTOP", sourceIP: "192.0.2.8", query: map[string]string{"ip6lanprefix": "garbage"}})
 	if status != 200 || !strings.Contains(body, `"value":"192.0.2.8"`) {
 		t.Errorf("ip6lanprefix on a stack without interface ids: %d %s", status, body)
 	}
@@ -243,7 +243,7 @@ func TestRedTeamFindings(t *testing.T) {
 		if status, body := exchange(t, w, dyn, dyndns2, call{header: router, sourceIP: "::ffff:192.0.2.9", query: map[string]string{"hostname": "home.acme.local"}}); status != 200 || body != "good 192.0.2.9\n" {
 			t.Errorf("%v: an IPv4-mapped caller: %d %q", w, status, body)
 		}
-		status, body = exchange(t, w, update, func(int) string { return UpdateResponse() },
+		status, body = exchange(t, w, update, func(int) string { return UpdateResponse(prefixData()) },
 			call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: map[string]string{"hostname": "unset.acme.local"}})
 		if status != 400 || !strings.Contains(body, `"error":"MixedZones"`) {
 			t.Errorf("%v: a name whose zone id is unset: %d %s", w, status, body)

@@ -72,7 +72,7 @@ func TestLeanTemplates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, text := range []string{req, dd, UpdateResponse(), DynDNS2Response(false), DynDNS2Response(true)} {
+	for _, text := range []string{req, dd, UpdateResponse(d), DynDNS2Response(false), DynDNS2Response(true)} {
 		lines := strings.Split(text, "\n")
 		if !strings.HasPrefix(lines[0], "## ddnsgen: ") {
 			t.Errorf("no header line: %q", lines[0])

@@ -117,7 +117,7 @@ func UpdateRequest(d Data) (string, error) {
 		return "", err
 	}
 	return lean("request template of the update endpoint",
-		data, updateRequestVTL, d.decide(), updateCheckVTL, changeBatchVTL), nil
+		data, d.only(updateRequestVTL), d.only(d.decide()), updateCheckVTL, changeBatchVTL), nil
 }
 
 // UpdateResponse renders the response template of the JSON update endpoint,
@@ -125,8 +125,8 @@ func UpdateRequest(d Data) (string, error) {
 // response): the names updated, as JSON, for a 2xx; a refused request's own
 // error, or Route 53's, with a status that matches it, for the rest (502 for
 // a Route 53 failure). Never 200 but for a change Route 53 took.
-func UpdateResponse() string {
-	return lean("response template of the update endpoint", updateResponseVTL)
+func UpdateResponse(d Data) string {
+	return lean("response template of the update endpoint", d.only(updateResponseVTL))
 }
 
 // DynDNS2Request renders the request template of the dyndns2 endpoint
@@ -139,7 +139,7 @@ func DynDNS2Request(d Data) (string, error) {
 		return "", err
 	}
 	return lean("request template of the dyndns2 endpoint",
-		data, dyndns2RequestVTL, d.decide(), dyndns2AnswerVTL, changeBatchVTL), nil
+		data, d.only(dyndns2RequestVTL), d.only(d.decide()), dyndns2AnswerVTL, changeBatchVTL), nil
 }
 
 // DynDNS2Response renders the response template of the dyndns2 endpoint:
@@ -165,6 +165,30 @@ func (d Data) decide() string {
 	begin := strings.Index(decideVTL, "## ddnsgen:prefix-begin")
 	end := strings.Index(decideVTL, "## ddnsgen:prefix-end")
 	return decideVTL[:begin] + decideVTL[end:]
+}
+
+// only keeps the lines of src that end in "## only:X" when X holds for the
+// stack, without that comment, and drops them when it does not: prefix (a
+// record has an interface id, so ip6lanprefix is read), open (no API key)
+// and keys (an API key per device). Other lines stay as they are.
+func (d Data) only(src string) string {
+	prefix := false
+	for _, r := range d.Records {
+		prefix = prefix || r.InterfaceID != ""
+	}
+	holds := map[string]bool{"prefix": prefix, "open": d.Open, "keys": !d.Open}
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(src, "\n") {
+		code, x, found := strings.Cut(line, " ## only:")
+		if !found {
+			b.WriteString(line)
+			continue
+		}
+		if holds[strings.TrimSpace(x)] {
+			b.WriteString(code + "\n")
+		}
+	}
+	return b.String()
 }
 
 // lean drops the full-line ## comments of template source: they explain

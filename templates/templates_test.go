@@ -156,3 +156,25 @@ func TestIPv6Addresses(t *testing.T) {
 		}
 	}
 }
+
+// Every "## only:X" of the template sources names a condition Data.only
+// knows: an unknown one would drop its line from every stack.
+func TestOnlyMarkers(t *testing.T) {
+	marker := regexp.MustCompile(` ## only:(\S*)`)
+	for name, text := range allVTL() {
+		for _, m := range marker.FindAllStringSubmatch(text, -1) {
+			if m[1] != "prefix" && m[1] != "open" && m[1] != "keys" {
+				t.Errorf("%s: ## only:%s is no condition (prefix, open, keys)", name, m[1])
+			}
+		}
+	}
+	d := seedData()
+	if got := d.only("a ## only:keys\nb ## only:open\nc ## only:prefix\nd\n"); got != "a\nd\n" {
+		t.Errorf("a keyed stack without interface ids keeps %q", got)
+	}
+	d.Open = true
+	d.Records[0].InterfaceID = "0:0:0:1"
+	if got := d.only("a ## only:keys\nb ## only:open\nc ## only:prefix\nd\n"); got != "b\nc\nd\n" {
+		t.Errorf("an open stack with an interface id keeps %q", got)
+	}
+}

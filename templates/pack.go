@@ -42,7 +42,7 @@ const (
 
 var (
 	// bare is what a packed row may carry of a value: literal less $ { }.
-	bare = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,255}$`)
+	bare = newCharset(1, 255, "A-Za-z0-9._:-")
 	// placeholder is a ${Name} that CloudFormation's Fn::Sub fills in.
 	placeholder = regexp.MustCompile(`^\$\{[A-Za-z0-9]{1,255}\}$`)
 )
@@ -77,28 +77,25 @@ func (p packing) choose(lines, packed string) string {
 //
 // implicit, when not nil, names the records of the first group that the
 // packed devices rows add themselves (see packDevices): they get no row.
-func packRecords(records []Record, implicit map[string]bool) string {
+func packRecords(records []Record, values []string, implicit map[string]bool) string {
 	if len(records) == 0 {
 		return ""
 	}
-	var values []string
+	var groups []string
 	group := map[string]int{}
 	var names [][]string
 	seen := map[string]bool{}
-	for _, r := range records {
+	for i, r := range records {
 		if !bare.MatchString(r.Name) || seen[r.Name] {
 			return ""
 		}
 		seen[r.Name] = true
-		v, err := recordValue(r)
-		if err != nil {
-			return ""
-		}
+		v := values[i]
 		g, ok := group[v]
 		if !ok {
-			g = len(values)
+			g = len(groups)
 			group[v] = g
-			values = append(values, v)
+			groups = append(groups, v)
 			names = append(names, nil)
 		}
 		if g == 0 && implicit[r.Name] {
@@ -109,7 +106,7 @@ func packRecords(records []Record, implicit map[string]bool) string {
 	var b strings.Builder
 	b.WriteString("#set($ddns_records = {})\n#set($ddns_group = {})\n")
 	var rows []string
-	for g, v := range values {
+	for g, v := range groups {
 		id := strconv.Itoa(g + 1)
 		fmt.Fprintf(&b, "#set($discard = $ddns_group.put('%s', %s))\n", id, v)
 		if len(names[g]) == 0 {
@@ -136,21 +133,14 @@ func packRecords(records []Record, implicit map[string]bool) string {
 // to the records table, as records of that group, spare those a row of
 // their own. nil when a device names a record that is not configured (it
 // would become one).
-func implicitRecords(records []Record, devices []Device) map[string]bool {
+func implicitRecords(records []Record, values []string, devices []Device) map[string]bool {
 	if len(records) == 0 || len(devices) == 0 {
 		return nil
 	}
-	first, err := recordValue(records[0])
-	if err != nil {
-		return nil
-	}
-	value := map[string]string{}
-	for _, r := range records {
-		v, err := recordValue(r)
-		if err != nil {
-			return nil
-		}
-		value[r.Name] = v
+	first := values[0]
+	value := make(map[string]string, len(records))
+	for i, r := range records {
+		value[r.Name] = values[i]
 	}
 	implicit := map[string]bool{}
 	for _, dev := range devices {

@@ -97,15 +97,52 @@ type Device struct {
 var (
 	// literal is what may stand between single quotes in VTL: a name, a
 	// number, or a ${Placeholder}. No quote, no #, no backslash, no space.
-	literal = regexp.MustCompile(`^[A-Za-z0-9._:${}-]{1,255}$`)
+	literal = newCharset(1, 255, "A-Za-z0-9._:${}-")
 	rrtype  = regexp.MustCompile(`^(A|AAAA)$`)
 	iid     = regexp.MustCompile(`^[0-9a-f]{1,4}(:[0-9a-f]{1,4}){3}$`)
 	// deviceName is what the templates' answers and the dyndns2 login take
 	// for a device (cfn's rule for device names).
-	deviceName = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
+	deviceName = newCharset(1, 32, "a-z0-9-")
 	// stageVar is a stage variable name, as API Gateway allows them.
-	stageVar = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
+	stageVar = newCharset(1, 64, "A-Za-z0-9_")
 )
+
+// charset is a rule such as ^[A-Za-z0-9_]{1,64}$, checked by a table
+// instead of a regular expression: a table per stack's every name is what
+// generating a large stack spent most of its time in.
+type charset struct {
+	min, max int
+	ok       [256]bool
+}
+
+// newCharset takes a bracket expression's body: characters and a-z ranges.
+func newCharset(min, max int, set string) *charset {
+	c := &charset{min: min, max: max}
+	for i := 0; i < len(set); i++ {
+		if i+2 < len(set) && set[i+1] == '-' {
+			for b := set[i]; b <= set[i+2]; b++ {
+				c.ok[b] = true
+			}
+			i += 2
+			continue
+		}
+		c.ok[set[i]] = true
+	}
+	return c
+}
+
+// MatchString reports whether s is min to max bytes of the set.
+func (c *charset) MatchString(s string) bool {
+	if len(s) < c.min || len(s) > c.max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !c.ok[s[i]] {
+			return false
+		}
+	}
+	return true
+}
 
 // UpdateRequest renders the request template of the JSON update endpoint
 // (GET /{zone_id}?hostname=&ip=): it turns the caller's API key, query and
@@ -221,17 +258,22 @@ func (d Data) vtl(reader tablesFor) (string, error) {
 	if d.MaxNames < 1 {
 		return "", fmt.Errorf("templates: MaxNames %d must be at least 1", d.MaxNames)
 	}
-	records, err := d.recordLines()
-	if err != nil {
-		return "", err
+	values := make([]string, len(d.Records))
+	for i, r := range d.Records {
+		v, err := recordValue(r)
+		if err != nil {
+			return "", err
+		}
+		values[i] = v
 	}
+	records := d.recordLines(values)
 	if reader == forUsers {
-		b.WriteString(d.tables(records, "", false))
+		b.WriteString(d.tables(records, values, "", false))
 		if err := d.userLines(&b); err != nil {
 			return "", err
 		}
 	} else if d.Open {
-		b.WriteString(d.tables(records, "", false))
+		b.WriteString(d.tables(records, values, "", false))
 		var all []string
 		for _, r := range d.Records {
 			all = append(all, r.Name)
@@ -246,7 +288,7 @@ func (d Data) vtl(reader tablesFor) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		b.WriteString(d.tables(records, devices, true))
+		b.WriteString(d.tables(records, values, devices, true))
 	}
 	fmt.Fprintf(&b, "#set($ddns_maxNames = %d)\n", d.MaxNames)
 	return b.String(), nil
@@ -290,17 +332,17 @@ func (d Data) userLines(b *strings.Builder) error {
 // table, in the shortest of their forms: each a line per entry or packed,
 // or both packed with the devices rows adding the records they name (see
 // implicitRecords). records and devices are the line-per-entry forms.
-func (d Data) tables(records, devices string, withDevices bool) string {
+func (d Data) tables(records string, values []string, devices string, withDevices bool) string {
 	const head = "#set($ddns_devices = {})\n"
 	if !withDevices {
-		return d.pack.choose(records, packRecords(d.Records, nil))
+		return d.pack.choose(records, packRecords(d.Records, values, nil))
 	}
 	forms := []string{
 		records + head + devices,
-		d.pack.choose(records, packRecords(d.Records, nil)) + head + d.pack.choose(devices, packDevices(d.Devices, false)),
+		d.pack.choose(records, packRecords(d.Records, values, nil)) + head + d.pack.choose(devices, packDevices(d.Devices, false)),
 	}
-	if implicit := implicitRecords(d.Records, d.Devices); implicit != nil && d.pack != packNever && d.pack != packExplicit {
-		r, dev := packRecords(d.Records, implicit), packDevices(d.Devices, true)
+	if implicit := implicitRecords(d.Records, values, d.Devices); implicit != nil && d.pack != packNever && d.pack != packExplicit {
+		r, dev := packRecords(d.Records, values, implicit), packDevices(d.Devices, true)
 		if r != "" && dev != "" {
 			forms = append(forms, r+head+dev)
 		}
@@ -370,18 +412,15 @@ func recordValue(r Record) (string, error) {
 	return fmt.Sprintf("{'zone': \"$!stageVariables.%s\", 'ttl': %s, 'types': %s%s}", r.ZoneVar, strconv.Itoa(r.TTL), types, extra), nil
 }
 
-// recordLines is the records table, a line per record.
-func (d Data) recordLines() (string, error) {
+// recordLines is the records table, a line per record; values are the
+// records' checked values (recordValue).
+func (d Data) recordLines(values []string) string {
 	var b strings.Builder
 	b.WriteString("#set($ddns_records = {})\n")
-	for _, r := range d.Records {
-		v, err := recordValue(r)
-		if err != nil {
-			return "", err
-		}
-		fmt.Fprintf(&b, "#set($discard = $ddns_records.put('%s', %s))\n", r.Name, v)
+	for i, r := range d.Records {
+		fmt.Fprintf(&b, "#set($discard = $ddns_records.put('%s', %s))\n", r.Name, values[i])
 	}
-	return b.String(), nil
+	return b.String()
 }
 
 // deviceLines fills the devices table, a line per device.

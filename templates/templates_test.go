@@ -178,3 +178,29 @@ func TestOnlyMarkers(t *testing.T) {
 		t.Errorf("an open stack with an interface id keeps %q", got)
 	}
 }
+
+// The character rules read as the regular expressions they stand for.
+func TestCharsets(t *testing.T) {
+	for _, c := range []struct {
+		set  *charset
+		re   string
+		with []string
+	}{
+		{literal, `^[A-Za-z0-9._:${}-]{1,255}$`, nil},
+		{bare, `^[A-Za-z0-9._:-]{1,255}$`, nil},
+		{deviceName, `^[a-z0-9-]{1,32}$`, nil},
+		{stageVar, `^[A-Za-z0-9_]{1,64}$`, nil},
+	} {
+		re := regexp.MustCompile(c.re)
+		cases := []string{"", "a", "A-b_c.d:e${F}", strings.Repeat("a", 32), strings.Repeat("a", 33), strings.Repeat("a", 64),
+			strings.Repeat("a", 65), strings.Repeat("b", 255), strings.Repeat("b", 256), "a b", "a'b", "a#b", "a\\b", "é", "a\nb", "-", "_", "Z9"}
+		for b := 0; b < 256; b++ {
+			cases = append(cases, "x"+string(rune(b))+"y", string([]byte{byte(b)}))
+		}
+		for _, s := range cases {
+			if got, want := c.set.MatchString(s), re.MatchString(s); got != want {
+				t.Errorf("%s on %q: %v, the expression says %v", c.re, s, got, want)
+			}
+		}
+	}
+}

@@ -58,6 +58,24 @@ func BenchmarkBuild(b *testing.B) {
 	}
 }
 
+// BenchmarkBuildAlone is Build without writing the template, for the
+// largest stack and for 100 devices.
+func BenchmarkBuildAlone(b *testing.B) {
+	for _, n := range []int{100, cfn.MaxDevices} {
+		b.Run(fmt.Sprintf("devices=%d", n), func(b *testing.B) {
+			cfg := devicesConfig(n, false)
+			b.ReportAllocs()
+			cpu := cpuTime()
+			for i := 0; i < b.N; i++ {
+				if _, err := cfn.Build(cfg); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
 // cpuTime is the CPU time this process has used, user and system, in ns:
 // on a shared machine a benchmark's wall time says more about the other
 // processes than about the code, its CPU time less so.

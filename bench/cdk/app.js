@@ -64,8 +64,6 @@ const keyIds = {};
 for (const [id, k] of keys) {
   const key = new apigw.ApiKey(stack, id, {
     apiKeyName: cdk.Fn.sub(k.Properties.Name['Fn::Sub']),
-    customerId: cdk.Fn.sub(k.Properties.CustomerId['Fn::Sub']),
-    description: k.Properties.Description,
     enabled: true,
   });
   usagePlan.addApiKey(key);

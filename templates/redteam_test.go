@@ -75,3 +75,24 @@ func TestRefusalVerdictNotReadFromRoleName(t *testing.T) {
 		t.Errorf("dyndns2, wrong password, role %s: %d %q, want 401 badauth", role, status, body)
 	}
 }
+
+// Red team: the dyndns2 answer trusts the runs in the echoed comment to
+// match the addresses listed after them. A 2xx whose comment promises a P
+// (or Q) line without its address, or a run past #foreach's 1,000, makes
+// the response template fail, which API Gateway answers 500 instead of a
+// dyndns2 answer. (Route 53 echoes only what the request template wrote,
+// which is consistent: this takes a Route 53 answer ddnsgen did not cause.)
+func TestDynDNS2AnswerSurvivesAnInconsistentEcho(t *testing.T) {
+	for _, comment := range []string{"ddnsgen d router 192.0.2.7 P", "ddnsgen d router 192.0.2.7 G9999"} {
+		body := `<?xml version="1.0" encoding="UTF-8"?>
+<ChangeResourceRecordSetsResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><ChangeInfo><Id>/change/C2682N5HXP0BZ4</Id><Status>PENDING</Status><SubmittedAt>2026-11-27T08:00:00.000Z</SubmittedAt><Comment>` + comment + `</Comment></ChangeInfo></ChangeResourceRecordSetsResponse>`
+		res, err := lab.Velocity(t).Render(velocity.Request{Template: DynDNS2Response(false), Body: body, Header: map[string]string{}, Context: map[string]any{}})
+		if err != nil {
+			t.Errorf("comment %q: the response template fails (API Gateway answers 500): %v", comment, err)
+			continue
+		}
+		if res.ResponseOverride.Status != 200 || !strings.HasPrefix(res.Output, "good") {
+			t.Errorf("comment %q: %d %q, want 200 and good lines", comment, res.ResponseOverride.Status, res.Output)
+		}
+	}
+}

@@ -12,12 +12,17 @@ import (
 // template and again in the 12 spaces of indentation that CloudFormation's
 // YAML gives each line. Packed, an entry costs little more than its names:
 //
+//	#set($ddns_origin = 'acme.local')
 //	#set($ddns_rows = "
-//	d001 ${ApiKeyD001} d001.acme.local
-//	d002 ${ApiKeyD002} d002.acme.local nas.acme.local
+//	d001 ${ApiKeyD001} d001; d002 ${ApiKeyD002} d002 nas vpn.example.com.
 //	")
-//	#foreach($ddns_row in $ddns_rows.trim().split('\n'))
+//	#foreach($ddns_row in $ddns_rows.trim().split('\n|; '))
 //	...
+//
+// Several devices share a line, separated by "; ", and their names are
+// relative to an origin as in a zone file (rowOrigin). Records of the first
+// group that the devices name get no row of their own: the devices rows add
+// them (implicitRecords).
 //
 // The rows are a double-quoted VTL string, which Velocity interpolates: a
 // row carries nothing but names, numbers and the ${ApiKey} placeholders
@@ -26,7 +31,8 @@ import (
 // references written here, whose values API Gateway limits to characters
 // without a space or a line break. Each row is one #foreach iteration and
 // API Gateway stops a #foreach after 1,000, so rows come in strings of at
-// most packRows, and no row has more names than packWidth columns hold.
+// most packRows, and no line is wider than packWidth (but for one entry
+// that is wider by itself).
 
 const (
 	// packWidth is the most columns of a packed line (of record rows, or

@@ -2,7 +2,6 @@ package templates
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -50,8 +49,19 @@ var (
 	// bare is what a packed row may carry of a value: literal less $ { }.
 	bare = newCharset(1, 255, "A-Za-z0-9._:-")
 	// placeholder is a ${Name} that CloudFormation's Fn::Sub fills in.
-	placeholder = regexp.MustCompile(`^\$\{[A-Za-z0-9]{1,255}\}$`)
+	placeholder = placeholderRule{}
 )
+
+// placeholderRule is ^\$\{[A-Za-z0-9]{1,255}\}$, checked without a regular
+// expression (its counted repetition costs milliseconds to compile).
+type placeholderRule struct{}
+
+func (placeholderRule) MatchString(s string) bool {
+	return strings.HasPrefix(s, "${") && strings.HasSuffix(s, "}") && alnum.MatchString(s[2:max(2, len(s)-1)])
+}
+
+// alnum is letters and digits, 1 to 255 of them.
+var alnum = newCharset(1, 255, "A-Za-z0-9")
 
 // packing is how a table is written.
 type packing int

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 var (
@@ -98,14 +99,19 @@ var (
 	// literal is what may stand between single quotes in VTL: a name, a
 	// number, or a ${Placeholder}. No quote, no #, no backslash, no space.
 	literal = newCharset(1, 255, "A-Za-z0-9._:${}-")
-	rrtype  = regexp.MustCompile(`^(A|AAAA)$`)
-	iid     = regexp.MustCompile(`^[0-9a-f]{1,4}(:[0-9a-f]{1,4}){3}$`)
+	rrtype  = typeRule{}
+	iid     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{1,4}(:[0-9a-f]{1,4}){3}$`) })
 	// deviceName is what the templates' answers and the dyndns2 login take
 	// for a device (cfn's rule for device names).
 	deviceName = newCharset(1, 32, "a-z0-9-")
 	// stageVar is a stage variable name, as API Gateway allows them.
 	stageVar = newCharset(1, 64, "A-Za-z0-9_")
 )
+
+// typeRule is ^(A|AAAA)$.
+type typeRule struct{}
+
+func (typeRule) MatchString(s string) bool { return s == "A" || s == "AAAA" }
 
 // charset is a rule such as ^[A-Za-z0-9_]{1,64}$, checked by a table
 // instead of a regular expression: a table per stack's every name is what
@@ -404,7 +410,7 @@ func recordValue(r Record) (string, error) {
 	}
 	extra := ""
 	if r.InterfaceID != "" {
-		if !iid.MatchString(r.InterfaceID) || !slices.Contains(r.Types, "AAAA") {
+		if !iid().MatchString(r.InterfaceID) || !slices.Contains(r.Types, "AAAA") {
 			return "", fmt.Errorf("templates: record %s: interface id %q is not four hextets of an AAAA record", r.Name, r.InterfaceID)
 		}
 		extra = ", 'iid': '" + r.InterfaceID + "'"

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"regexp"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -50,10 +49,10 @@ type checkOptions struct {
 }
 
 // zoneIDSegment is the last path segment of an update URL: a hosted zone id.
-var zoneIDSegment = regexp.MustCompile(`^[A-Z0-9]{1,32}$`)
+var zoneIDSegment = lazyRE(`^[A-Z0-9]{1,32}$`)
 
 // hostnamePattern is a fully qualified name as the stack takes it.
-var hostnamePattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+var hostnamePattern = lazyRE(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
 func parseCheckFlags(args []string, stdout io.Writer) (*checkOptions, error) {
 	fs := flag.NewFlagSet("ddnsgen check", flag.ContinueOnError)
@@ -150,7 +149,7 @@ func parseUpdateURL(raw string) (update, dyndns2 *url.URL, err error) {
 	u.Scheme = scheme
 	path := strings.TrimSuffix(u.Path, "/")
 	i := strings.LastIndex(path, "/")
-	if i < 0 || !zoneIDSegment.MatchString(path[i+1:]) {
+	if i < 0 || !zoneIDSegment().MatchString(path[i+1:]) {
 		return nil, nil, usagef("check: -url %q: the update URL ends with the hosted zone id, as the stack's UpdateUrl output shows (https://ID.execute-api.REGION.amazonaws.com/STAGE/ZONEID)", raw)
 	}
 	u.Path, u.RawPath = path, ""
@@ -174,7 +173,7 @@ func checkHostname(flagName, v string) (string, error) {
 		return "", nil
 	}
 	name := strings.TrimSuffix(strings.ToLower(v), ".")
-	if len(name) > 253 || !hostnamePattern.MatchString(name) {
+	if len(name) > 253 || !hostnamePattern().MatchString(name) {
 		return "", usagef("check: %s %q: not a fully qualified name (one name of letters, digits, inner hyphens and dots, at most 253 characters)", flagName, v)
 	}
 	return name, nil

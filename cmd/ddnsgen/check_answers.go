@@ -151,14 +151,14 @@ func shortBody(body string) string {
 			return `{"message":"` + *j.Message + `"}`
 		}
 	}
-	if m := xmlErrorCode.FindStringSubmatch(body); m != nil {
+	if m := xmlErrorCode().FindStringSubmatch(body); m != nil {
 		return "Route 53's XML: " + m[1]
 	}
 	return strings.Join(strings.Fields(body), " ")
 }
 
 // xmlErrorCode finds the code of a Route 53 error passed through as it came.
-var xmlErrorCode = regexp.MustCompile(`<Code>([A-Za-z0-9.]{1,64})</Code>`)
+var xmlErrorCode = lazyRE(`<Code>([A-Za-z0-9.]{1,64})</Code>`)
 
 func shorten(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
@@ -236,23 +236,23 @@ const accountID = "an AWS account id (12 digits)"
 // role, or the role's session.
 var leakPatterns = []struct {
 	short, what string
-	re          *regexp.Regexp
+	re          func() *regexp.Regexp
 }{
-	{"ARN", "an ARN (arn:…)", regexp.MustCompile(`arn:[A-Za-z0-9:/+=,.@_*-]*`)},
-	{"account id", accountID, regexp.MustCompile(`(^|[^0-9A-Za-z])[0-9]{12}([^0-9A-Za-z]|$)`)},
-	{"assumed-role", "an assumed role (assumed-role/…)", regexp.MustCompile(`assumed-role[A-Za-z0-9:/+=,.@_-]*`)},
-	{"role name", "a role name (…-Role-…)", regexp.MustCompile(`[A-Za-z0-9+=,.@_-]*Role[A-Za-z0-9]*-[A-Z0-9]{8,}`)},
-	{"role session", "API Gateway's role session (BackplaneAssumeRoleSession)", regexp.MustCompile(`BackplaneAssumeRoleSession`)},
-	{"role id", "a role id (AROA…)", regexp.MustCompile(`AROA[A-Z0-9]{12,}`)},
-	{"IAM text", "IAM's error text (… is not authorized to perform …)", regexp.MustCompile(`is not authorized to perform`)},
+	{"ARN", "an ARN (arn:…)", lazyRE(`arn:[A-Za-z0-9:/+=,.@_*-]*`)},
+	{"account id", accountID, lazyRE(`(^|[^0-9A-Za-z])[0-9]{12}([^0-9A-Za-z]|$)`)},
+	{"assumed-role", "an assumed role (assumed-role/…)", lazyRE(`assumed-role[A-Za-z0-9:/+=,.@_-]*`)},
+	{"role name", "a role name (…-Role-…)", lazyRE(`[A-Za-z0-9+=,.@_-]*Role[A-Za-z0-9]*-[A-Z0-9]{8,}`)},
+	{"role session", "API Gateway's role session (BackplaneAssumeRoleSession)", lazyRE(`BackplaneAssumeRoleSession`)},
+	{"role id", "a role id (AROA…)", lazyRE(`AROA[A-Z0-9]{12,}`)},
+	{"IAM text", "IAM's error text (… is not authorized to perform …)", lazyRE(`is not authorized to perform`)},
 }
 
-var twelveDigits = regexp.MustCompile(`[0-9]{12}`)
+var twelveDigits = lazyRE(`[0-9]{12}`)
 
 // leaks names the kinds of AWS detail a text shows, in a word and in full.
 func leaks(s string) (short, long []string) {
 	for _, p := range leakPatterns {
-		if p.re.MatchString(s) {
+		if p.re().MatchString(s) {
 			short = append(short, p.short)
 			long = append(long, p.what)
 		}
@@ -263,9 +263,9 @@ func leaks(s string) (short, long []string) {
 // redact hides AWS details and the credentials in text the check prints.
 func (c *checker) redact(s string) string {
 	for _, p := range leakPatterns {
-		s = p.re.ReplaceAllStringFunc(s, func(m string) string {
+		s = p.re().ReplaceAllStringFunc(s, func(m string) string {
 			if p.what == accountID { // keep the characters around the digits
-				return twelveDigits.ReplaceAllString(m, "[account id]")
+				return twelveDigits().ReplaceAllString(m, "[account id]")
 			}
 			return "[redacted]"
 		})

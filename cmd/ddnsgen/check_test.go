@@ -95,9 +95,9 @@ func (f *fakeStack) update(w http.ResponseWriter, r *http.Request, caller string
 		name = mine[0]
 	}
 	switch owner, known := f.owners[name]; {
-	case !hostnamePattern.MatchString(name) && f.refusalIs200:
+	case !hostnamePattern().MatchString(name) && f.refusalIs200:
 		f.answer(w, 200, map[string]any{"error": "BadHostname", "message": "name 1 of hostname is not a domain name"})
-	case !hostnamePattern.MatchString(name):
+	case !hostnamePattern().MatchString(name):
 		f.answer(w, 400, map[string]any{"error": "BadHostname", "message": "name 1 of hostname is not a domain name" + f.leak})
 	case !known && !f.unknownUpdates:
 		msg := "name 1 of hostname is not a name this stack updates"

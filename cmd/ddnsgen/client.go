@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"regexp"
 	"strings"
 )
 
@@ -32,14 +31,14 @@ var clientFormats = []string{"curl", "cron", "script", "service", "timer", "ddcl
 var (
 	// An API key as API Gateway takes it, minus characters that would need
 	// quoting in a shell, a crontab (%) or a config file.
-	clientKeyRE = regexp.MustCompile(`^[A-Za-z0-9._~+/=-]{20,128}$`)
+	clientKeyRE = lazyRE(`^[A-Za-z0-9._~+/=-]{20,128}$`)
 	// ddnsgen's dyndns2 user (a device name) and password (AllowedPattern).
-	clientUserRE     = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$`)
-	clientPasswordRE = regexp.MustCompile(`^[A-Za-z0-9]{16,128}$`)
-	clientHostRE     = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$`)
-	clientSegmentRE  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
-	clientNameRE     = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$`)
-	clientPathRE     = regexp.MustCompile(`^/[A-Za-z0-9._/-]{1,200}$`)
+	clientUserRE     = lazyRE(`^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$`)
+	clientPasswordRE = lazyRE(`^[A-Za-z0-9]{16,128}$`)
+	clientHostRE     = lazyRE(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$`)
+	clientSegmentRE  = lazyRE(`^[A-Za-z0-9_-]{1,128}$`)
+	clientNameRE     = lazyRE(`^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$`)
+	clientPathRE     = lazyRE(`^/[A-Za-z0-9._/-]{1,200}$`)
 )
 
 // clientSetup is what the set-ups are made of, validated: every value is
@@ -95,18 +94,18 @@ func runClient(args []string, stdout io.Writer) error {
 		segs = strings.Split(strings.Trim(u.Path, "/"), "/")
 	}
 	switch {
-	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || !clientHostRE.MatchString(u.Host) || u.User != nil:
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || !clientHostRE().MatchString(u.Host) || u.User != nil:
 		return usagef("client: -url %q: an update URL is https://HOST/STAGE/ZONEID", rawURL)
 	case u.RawQuery != "" || u.Fragment != "":
 		return usagef("client: -url %q: give the URL without ?query (use -hostname for names)", rawURL)
-	case len(segs) != 2 || !clientSegmentRE.MatchString(segs[0]) || !zoneIDRE.MatchString(segs[1]):
+	case len(segs) != 2 || !clientSegmentRE().MatchString(segs[0]) || !zoneIDRE().MatchString(segs[1]):
 		return usagef("client: -url %q: an update URL's path is /STAGE/ZONEID (the UpdateUrl output), not %q", rawURL, u.Path)
 	case u.Scheme == "http" && !loopback(u.Hostname()):
 		return usagef("client: -url %q: plain http would send the key in clear: use https (http only to 127.0.0.1, e.g. ddnsgen local)", rawURL)
 	}
 	u.Path = "/" + segs[0] + "/" + segs[1] // no trailing slash
 	s.url, s.stage = u, segs[0]
-	if key != "" && !clientKeyRE.MatchString(key) {
+	if key != "" && !clientKeyRE().MatchString(key) {
 		return usagef("client: -key %q: an API key here is 20-128 letters, digits and ._~+/=- (aws apigateway get-api-key --include-value prints it)", key)
 	}
 	s.key = key
@@ -115,9 +114,9 @@ func runClient(args []string, stdout io.Writer) error {
 		switch {
 		case !ok:
 			return usagef("client: -dyndns2 %q: write USER:PASSWORD (the device name and its Password parameter)", dyndns2)
-		case !clientUserRE.MatchString(user):
+		case !clientUserRE().MatchString(user):
 			return usagef("client: -dyndns2 user %q: a device name is 1-32 lower-case letters, digits and inner hyphens", user)
-		case !clientPasswordRE.MatchString(pass):
+		case !clientPasswordRE().MatchString(pass):
 			// The password itself is not repeated: it is a secret.
 			return usagef("client: -dyndns2: the password (%d characters) is not 16-128 letters and digits, as ddnsgen's Password parameters are", len(pass))
 		}
@@ -125,7 +124,7 @@ func runClient(args []string, stdout io.Writer) error {
 	}
 	if hostname != "" {
 		for _, n := range strings.Split(hostname, ",") {
-			if !clientNameRE.MatchString(n) || len(n) > 254 {
+			if !clientNameRE().MatchString(n) || len(n) > 254 {
 				return usagef("client: -hostname %q: %q is not a fully qualified name (letters, digits, hyphens, dots)", hostname, n)
 			}
 			s.names = append(s.names, strings.ToLower(strings.TrimSuffix(n, ".")))
@@ -141,7 +140,7 @@ func runClient(args []string, stdout io.Writer) error {
 	default:
 		return usagef("client: -type %q: a record type is A (IPv4) or AAAA (IPv6), or A,AAAA", types)
 	}
-	if !clientPathRE.MatchString(s.scriptPath) {
+	if !clientPathRE().MatchString(s.scriptPath) {
 		return usagef("client: -script-path %q: an absolute path of letters, digits and ._/-", s.scriptPath)
 	}
 	if strings.ContainsAny(s.addressCmd, "'\"\n%") {

@@ -1,11 +1,10 @@
 package main
 
 import (
-	"regexp"
 	"strings"
 )
 
-var zoneIDRE = regexp.MustCompile(`^[A-Z0-9]{1,32}$`)
+var zoneIDRE = lazyRE(`^[A-Z0-9]{1,32}$`)
 
 // script is the POSIX sh set-up. The values substituted into it were
 // validated by runClient: none holds a quote, a newline or a %.

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/ddnsgen/ddnsgen/internal/typo"
 
@@ -192,7 +193,7 @@ var stackFlags = []string{"zone-id", "zone", "name", "device", "ttl", "type", "s
 	"domain", "certificate-arn", "disable-execute-api",
 	"access-logs", "log-retention", "account-logs-role", "alarm-email", "alarm-5xx", "alarm-4xx", "alarm-latency", "waf-rate"}
 
-var deviceFlagRE = regexp.MustCompile(`^([^=]*)=(.*)$`)
+var deviceFlagRE = lazyRE(`^([^=]*)=(.*)$`)
 
 // config turns the flags (or the -config file) into a cfn.Config.
 func (o *options) config() (cfn.Config, error) {
@@ -299,7 +300,7 @@ func (o *options) config() (cfn.Config, error) {
 		known[normalize(n)] = true
 	}
 	for _, d := range o.devices {
-		m := deviceFlagRE.FindStringSubmatch(d)
+		m := deviceFlagRE().FindStringSubmatch(d)
 		if m == nil || m[2] == "" {
 			return c, usagef("-device %q: write NAME=host1[,host2]", d)
 		}
@@ -374,7 +375,7 @@ var fieldFlags = []struct{ field, flag string }{
 	{"region", "-region"},
 }
 
-var indexRE = regexp.MustCompile(`\[\d+\]`)
+var indexRE = lazyRE(`\[\d+\]`)
 
 // explain turns a Build error into a usage error naming the flag (or the
 // config file's key and line) that holds the bad value, in the terms the
@@ -385,7 +386,7 @@ func (o *options) explain(err error) error {
 		return err
 	}
 	value := strconv.Quote(ce.Value)
-	if countRE.MatchString(ce.Value) && listFields[ce.Field] {
+	if countRE().MatchString(ce.Value) && listFields[ce.Field] {
 		// A count (300 devices), not a value the user wrote: not quoted.
 		value = "(" + ce.Value + ")"
 		if _, err := strconv.Atoi(ce.Value); err == nil {
@@ -402,7 +403,7 @@ func (o *options) explain(err error) error {
 		}
 		return usagef("-config %q: %s%s: %s", o.configFile, where, strings.TrimSpace(ce.Field+" "+value), ce.Rule)
 	}
-	field := indexRE.ReplaceAllString(ce.Field, "[]")
+	field := indexRE().ReplaceAllString(ce.Field, "[]")
 	// The default record, when the user named none: speak of what they did.
 	if field == "records[].name" && len(o.names) == 0 && len(o.devices) == 0 {
 		did := "no -name or -device given"
@@ -436,7 +437,7 @@ var listFields = map[string]bool{"devices": true, "zones": true, "records": true
 
 // countRE matches the values of errors about how many there are
 // ("300", "12000 bytes"), as opposed to a value the user wrote.
-var countRE = regexp.MustCompile(`^[0-9]+( [a-z ]+)?$`)
+var countRE = lazyRE(`^[0-9]+( [a-z ]+)?$`)
 
 // configLine is the line of the config file that holds field (a
 // ConfigError's path, e.g. records[1].name), or 0.
@@ -470,4 +471,11 @@ func configLine(b []byte, field string) int {
 		}
 	}
 	return line
+}
+
+// lazyRE compiles pattern the first time it is used: a regular expression
+// compiled when the program starts costs every run, and a counted
+// repetition ({0,61}) costs milliseconds.
+func lazyRE(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
 }

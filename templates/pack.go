@@ -222,7 +222,7 @@ func packDevices(devices []Device, implicit bool) string {
 		fmt.Fprintf(&b, "#set($ddns_origin = '%s')\n", origin)
 		expand = `#if($ddns_n.endsWith('.'))#set($ddns_n = $ddns_n.replaceFirst('\.$', ''))#else#set($ddns_n = "$ddns_n.$ddns_origin")#end`
 	}
-	writeEntries(&b, rows, `#set($ddns_f = $ddns_row.split(' '))
+	writeRows(&b, rows, `#set($ddns_f = $ddns_row.split(' '))
 #set($ddns_names = [])
 #foreach($ddns_n in $ddns_f)#if($foreach.count > 2)`+expand+`#set($discard = $ddns_names.add($ddns_n))`+add+`#end#end
 #set($discard = $ddns_devices.put($ddns_f.get(1), {'name': $ddns_f.get(0), 'names': $ddns_names}))
@@ -253,37 +253,28 @@ func relative(name, origin string) string {
 	return name + "."
 }
 
-// writeEntries writes entries as writeRows writes rows, but several to a
-// line when they fit in packWidth columns, separated by "; ".
-func writeEntries(b *strings.Builder, entries []string, body string) {
-	for len(entries) > 0 {
-		n := min(len(entries), packRows)
+// writeRows writes rows (a record group's names, or a device) as strings
+// of at most packRows rows, each followed by the #foreach that runs body once
+// per row ($ddns_row). Rows share a line, separated by "; ", as long as it
+// stays within packWidth columns.
+func writeRows(b *strings.Builder, rows []string, body string) {
+	for len(rows) > 0 {
+		n := min(len(rows), packRows)
 		var lines []string
 		line := ""
-		for _, e := range entries[:n] {
-			if line != "" && len(line)+2+len(e) > packWidth {
+		for _, r := range rows[:n] {
+			if line != "" && len(line)+2+len(r) > packWidth {
 				lines = append(lines, line)
 				line = ""
 			}
 			if line != "" {
 				line += "; "
 			}
-			line += e
+			line += r
 		}
 		lines = append(lines, line)
 		b.WriteString("#set($ddns_rows = \"\n" + strings.Join(lines, "\n") + "\n\")\n")
 		b.WriteString("#foreach($ddns_row in $ddns_rows.trim().split('\\n|; '))\n" + body + "#end\n")
-		entries = entries[n:]
-	}
-}
-
-// writeRows writes rows as strings of at most packRows lines, each
-// followed by the #foreach that runs body once per row ($ddns_row).
-func writeRows(b *strings.Builder, rows []string, body string) {
-	for len(rows) > 0 {
-		n := min(len(rows), packRows)
-		b.WriteString("#set($ddns_rows = \"\n" + strings.Join(rows[:n], "\n") + "\n\")\n")
-		b.WriteString("#foreach($ddns_row in $ddns_rows.trim().split('\\n'))\n" + body + "#end\n")
 		rows = rows[n:]
 	}
 }

@@ -327,15 +327,21 @@ RandomizedDelaySec=30s
 WantedBy=timers.target
 `
 
+// nameList is the device's names as ddclient and inadyn list them, or a
+// placeholder to replace when they are not known.
+func (s *clientSetup) nameList() string {
+	if len(s.names) == 0 {
+		return "YOUR.NAME.EXAMPLE"
+	}
+	return strings.Join(s.names, ", ")
+}
+
 func (s *clientSetup) ddclient() string {
 	ssl := "yes"
 	if s.url.Scheme == "http" {
 		ssl = "no"
 	}
-	names := "YOUR.NAME.EXAMPLE"
-	if len(s.names) > 0 {
-		names = strings.Join(s.names, ", ")
-	}
+	names := s.nameList()
 	var b strings.Builder
 	b.WriteString("protocol=dyndns2\n")
 	if s.addressCmd != "" {
@@ -352,10 +358,7 @@ func (s *clientSetup) inadyn() string {
 	if s.url.Scheme == "http" {
 		ssl = "false"
 	}
-	names := "YOUR.NAME.EXAMPLE"
-	if len(s.names) > 0 {
-		names = strings.Join(s.names, ", ")
-	}
+	names := s.nameList()
 	var b strings.Builder
 	b.WriteString("period = 300\n")
 	if s.ipv6 {

@@ -453,3 +453,21 @@ func runTool(t *testing.T, name string, args ...string) (string, int) {
 	}
 	return string(out), 0
 }
+
+// Without names, ddclient's and inadyn's stanzas carry a placeholder that
+// says what to put there; with them, the names.
+func TestClientNameList(t *testing.T) {
+	u, _ := url.Parse("https://api.example.com/ddns/Z0123456789ABCDEFGHIJ")
+	s := &clientSetup{url: u, user: "router", pass: "p", ipv4: true}
+	for _, out := range []string{s.ddclient(), s.inadyn()} {
+		if !strings.Contains(out, "YOUR.NAME.EXAMPLE") {
+			t.Errorf("no placeholder for the names:\n%s", out)
+		}
+	}
+	s.names = []string{"home.example.com", "vpn.example.com"}
+	for _, out := range []string{s.ddclient(), s.inadyn()} {
+		if !strings.Contains(out, "home.example.com, vpn.example.com") || strings.Contains(out, "YOUR.NAME.EXAMPLE") {
+			t.Errorf("the names are not listed:\n%s", out)
+		}
+	}
+}

@@ -367,21 +367,8 @@ func validUTF8(s string) string {
 // (a base64 string of a one-key JSON object whose key is an intrinsic
 // function's), or nil when s is an ordinary string.
 func (r *jsonReader) placeholder(s string) *node {
-	if len(s) < 4 {
+	if !mayBePlaceholder(s) {
 		return nil
-	}
-	// A JSON object, after any white space, starts with "{": in base64 its
-	// first character is e ("{"), I (space), C (tab, line feed) or D (CR).
-	// The decoder skips line breaks in s.
-	first := strings.TrimLeft(s, "\r\n")
-	if first == "" || !(first[0] == 'e' || first[0] == 'I' || first[0] == 'C' || first[0] == 'D') {
-		return nil
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(isAlnum(c) || c == '+' || c == '/' || c == '=' || c == '\r' || c == '\n') {
-			return nil
-		}
 	}
 	// Decoded into the reader's byte slab: the strings read from it share it.
 	need := base64.StdEncoding.DecodedLen(len(s))
@@ -404,6 +391,28 @@ func (r *jsonReader) placeholder(s string) *node {
 	// within decoded, objects within evaluated); its key stays.
 	r.evaluated = r.evaluated || sub.evaluated
 	return v
+}
+
+// mayBePlaceholder says whether s may be a goformation placeholder: base64
+// that may decode to a JSON object.
+func mayBePlaceholder(s string) bool {
+	if len(s) < 4 {
+		return false
+	}
+	// A JSON object, after any white space, starts with "{": in base64 its
+	// first character is e ("{"), I (space), C (tab, line feed) or D (CR).
+	// The decoder skips line breaks in s.
+	first := strings.TrimLeft(s, "\r\n")
+	if first == "" || !(first[0] == 'e' || first[0] == 'I' || first[0] == 'C' || first[0] == 'D') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(isAlnum(c) || c == '+' || c == '/' || c == '=' || c == '\r' || c == '\n') {
+			return false
+		}
+	}
+	return true
 }
 
 // documentTree is v (a document that is no template) as nodes, keys in the

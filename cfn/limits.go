@@ -81,6 +81,15 @@ func checkPolicySize(policy PolicyDocument) error {
 // checkLimits checks a built template against the service limits, so that
 // a stack that cannot deploy fails here with a clear error, not at deploy.
 func checkLimits(t *cloudformation.Template, templateTexts map[string]string) error {
+	if err := checkCounts(t, templateTexts); err != nil {
+		return err
+	}
+	return checkTemplateSize(t)
+}
+
+// checkCounts is checkLimits but for the template's size: the number of
+// resources, outputs and parameters, and each mapping template's size.
+func checkCounts(t *cloudformation.Template, templateTexts map[string]string) error {
 	if n := len(t.Resources); n > MaxResources {
 		return bad("devices", strconv.Itoa(n)+" resources", fmt.Sprintf("a stack holds at most %d resources", MaxResources))
 	}
@@ -94,15 +103,6 @@ func checkLimits(t *cloudformation.Template, templateTexts map[string]string) er
 		if len(text) > templates.MaxTemplateBytes {
 			return bad("devices", name, fmt.Sprintf("the mapping template is %d bytes; API Gateway takes at most %d", len(text), templates.MaxTemplateBytes))
 		}
-	}
-	// The template as JSON, the larger of the two forms ddnsgen writes
-	// (the order of keys and resources does not change its size).
-	root, err := readTemplate(t)
-	if err != nil {
-		return err
-	}
-	if n := jsonSize(root); n > MaxTemplateBytes {
-		return bad("devices", strconv.Itoa(n)+" bytes", fmt.Sprintf("the template is over CloudFormation's %d bytes", MaxTemplateBytes))
 	}
 	return nil
 }

@@ -103,32 +103,36 @@ func readTemplate(t *cloudformation.Template) (*node, error) {
 // its own MarshalJSON writes it: json.Marshal would check and compact that
 // again, a quarter of the time of writing a large stack.
 func readMarshalled(t *cloudformation.Template) (root *node, evaluated bool, err error) {
-	rest := *t
-	rest.Resources = nil
-	j, err := json.Marshal(&rest)
-	if err != nil {
-		return nil, false, fmt.Errorf("cfn: marshalling template: %w", err)
-	}
-	r := &jsonReader{data: j, decode: true, sorted: true}
-	if root, err = r.read(); err != nil {
-		return nil, false, fmt.Errorf("cfn: reading marshalled template: %w", err)
-	}
-	if len(t.Resources) == 0 || root.kind != mappingNode {
-		return root, r.evaluated, nil
-	}
-	resources := r.newNode(mappingNode, "")
-	for _, id := range slices.Sorted(maps.Keys(t.Resources)) {
-		b, err := marshalResource(t.Resources[id])
-		if err != nil {
-			return nil, false, fmt.Errorf("cfn: marshalling template: resource %s: %w", id, err)
+	var r *jsonReader
+	var resources *node
+	err = eachMarshalled(t, func(id string, j []byte) error {
+		if r == nil { // the template without its resources
+			r = &jsonReader{data: j, decode: true, sorted: true}
+			if root, err = r.read(); err != nil {
+				return fmt.Errorf("cfn: reading marshalled template: %w", err)
+			}
+			if root.kind == mappingNode && len(t.Resources) > 0 {
+				resources = r.newNode(mappingNode, "")
+			}
+			return nil
 		}
-		rr := &jsonReader{data: b, decode: true, sorted: true, nodes: r.nodes, bytes: r.bytes}
+		if resources == nil {
+			return nil
+		}
+		rr := &jsonReader{data: j, decode: true, sorted: true, nodes: r.nodes, bytes: r.bytes}
 		v, err := rr.read()
 		if err != nil {
-			return nil, false, fmt.Errorf("cfn: reading marshalled template: resource %s: %w", id, err)
+			return fmt.Errorf("cfn: reading marshalled template: resource %s: %w", id, err)
 		}
 		r.nodes, r.bytes, r.evaluated = rr.nodes, rr.bytes, r.evaluated || rr.evaluated
 		resources.content = append(resources.content, r.newNode(stringNode, id), v)
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if resources == nil {
+		return root, r.evaluated, nil
 	}
 	i := 0
 	for i < len(root.content) && root.content[i].value < "Resources" {
@@ -136,6 +140,30 @@ func readMarshalled(t *cloudformation.Template) (root *node, evaluated bool, err
 	}
 	root.content = slices.Insert(root.content, i, r.newNode(stringNode, "Resources"), resources)
 	return root, r.evaluated, nil
+}
+
+// eachMarshalled calls f with t marshalled without its resources (id ""),
+// then with each resource as its own MarshalJSON writes it, by id.
+func eachMarshalled(t *cloudformation.Template, f func(id string, j []byte) error) error {
+	rest := *t
+	rest.Resources = nil
+	j, err := json.Marshal(&rest)
+	if err != nil {
+		return fmt.Errorf("cfn: marshalling template: %w", err)
+	}
+	if err := f("", j); err != nil {
+		return err
+	}
+	for _, id := range slices.Sorted(maps.Keys(t.Resources)) {
+		b, err := marshalResource(t.Resources[id])
+		if err != nil {
+			return fmt.Errorf("cfn: marshalling template: resource %s: %w", id, err)
+		}
+		if err := f(id, b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func marshalResource(res cloudformation.Resource) ([]byte, error) {

@@ -1,0 +1,154 @@
+package cfn
+
+import (
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/awslabs/goformation/v7/cloudformation"
+)
+
+// boundHolds fails unless jsonSizeBound is at least the template's size as
+// JSON writes it, and returns the two.
+func boundHolds(t *testing.T, name string, tmpl *cloudformation.Template) (bound, size int, ok bool) {
+	t.Helper()
+	bound, ok, err := jsonSizeBound(tmpl)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	j, err := JSON(tmpl)
+	if err != nil {
+		return bound, 0, ok // the writers refuse it too
+	}
+	if ok && bound < len(j) {
+		t.Errorf("%s: bound %d bytes, but JSON writes %d", name, bound, len(j))
+	}
+	return bound, len(j), ok
+}
+
+// TestSizeBound: the bound Build checks the 1 MB limit with holds for every
+// golden template, every stack the writer tests build, and random templates
+// of every shape (hostile strings, numbers, intrinsics); and it settles
+// every stack Build makes without reading the tree, at most 1.6 times the
+// real size.
+func TestSizeBound(t *testing.T) {
+	files, _ := filepath.Glob("../golden/*")
+	checked := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), "Resources") {
+			continue // an OpenAPI document
+		}
+		tmpl, err := Parse(b)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		boundHolds(t, f, tmpl)
+		checked++
+	}
+	if checked < 20 {
+		t.Fatalf("only %d golden templates", checked)
+	}
+	for _, n := range []int{0, 1, 98, MaxDevices} {
+		var c Config
+		if n > 0 {
+			c = Config{Zones: []Zone{{Name: "example.com", ID: "Z0123456789ABCDEFGHIJ"}}, DynDNS2: n < 99, ACME: n == 1}
+		}
+		for i := 0; i < n; i++ {
+			name := fmt.Sprintf("d%d.example.com", i)
+			c.Records = append(c.Records, Record{Name: name, Types: [][]string{{"A"}, {"AAAA"}, {"A", "AAAA"}}[i%3]})
+			c.Devices = append(c.Devices, Device{Name: fmt.Sprintf("d%d", i), Records: []string{name}})
+		}
+		tmpl, err := Build(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := fmt.Sprintf("%d devices", n)
+		bound, size, ok := boundHolds(t, name, tmpl)
+		if !ok || float64(bound) > 1.6*float64(size) {
+			t.Errorf("%s: bound %d bytes (settles it: %v) for a template of %d", name, bound, ok, size)
+		}
+	}
+	// Random templates: the bound settles each one the tree reads without
+	// Template.JSON (those with literal intrinsics it leaves to the tree).
+	r := rand.New(rand.NewSource(1))
+	settled := 0
+	for i := range 1000 {
+		name := fmt.Sprintf("random template %d", i)
+		tmpl := randomTemplate(r)
+		_, _, ok := boundHolds(t, name, tmpl)
+		if _, evaluated, err := readMarshalled(tmpl); err == nil && !evaluated && !ok {
+			t.Errorf("%s: the tree reads it without Template.JSON, but the bound leaves it to the tree", name)
+		}
+		if ok {
+			settled++
+		}
+	}
+	if settled < 200 || settled > 800 {
+		t.Errorf("the bound settles %d of 1,000 random templates: they no longer cover both paths", settled)
+	}
+	for i, a := range hostile {
+		for _, b := range hostile {
+			if i%7 != 0 && len(b) > 3 {
+				continue // as TestWriterScalars
+			}
+			boundHolds(t, fmt.Sprintf("%q+%q", a, b), scalarTemplate(a+b))
+		}
+	}
+}
+
+// TestTemplateSizeLimit: a stack added to a template that takes it over
+// CloudFormation's 1 MB is refused, whether the bound or the tree settles
+// it; one just under is taken, though its bound is over.
+func TestTemplateSizeLimit(t *testing.T) {
+	withText := func(text string) *cloudformation.Template {
+		tmpl := cloudformation.NewTemplate()
+		tmpl.Resources["Big"] = &cloudformation.CustomResource{Type: "Custom::Big", Properties: map[string]any{"Text": text}}
+		return tmpl
+	}
+	empty := withText("")
+	if _, err := AddTo(empty, Config{}); err != nil {
+		t.Fatal(err)
+	}
+	j, err := JSON(empty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	overhead := len(j) // the seed stack, and the big resource without its text
+	for _, c := range []struct {
+		name  string
+		text  string
+		taken bool
+	}{
+		{"well over", strings.Repeat("x", MaxTemplateBytes), false},
+		{"just over", strings.Repeat("x", MaxTemplateBytes-overhead+1), false},
+		{"at the limit", strings.Repeat("x", MaxTemplateBytes-overhead), true},
+		// < is written as \u003c by encoding/json, as < by ddnsgen: the
+		// bound is over 1 MB, the template is not.
+		{"at the limit, bound over", strings.Repeat("<", MaxTemplateBytes-overhead), true},
+	} {
+		tmpl := withText(c.text)
+		_, err := AddTo(tmpl, Config{})
+		if c.taken {
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+				continue
+			}
+			j, err := JSON(tmpl)
+			if err != nil || len(j) != MaxTemplateBytes {
+				t.Errorf("%s: the template is %d bytes (%v), want %d", c.name, len(j), err, MaxTemplateBytes)
+			}
+			continue
+		}
+		want := "the template is over CloudFormation's 1048576 bytes"
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want %q", c.name, err, want)
+		}
+	}
+}

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/ddnsgen/ddnsgen/internal/typo"
 
@@ -292,13 +294,9 @@ func ParseConfig(b []byte) (Config, error) {
 		(doc.Content[0].Kind == yaml.MappingNode && len(doc.Content[0].Content) == 0) {
 		return Config{}, fmt.Errorf("config: the file is empty: it would be the placeholder stack (myddns.acme.local); write records (and zones, devices) as the README shows")
 	}
-	root := doc.Content[0]
-	if err := checkNode(root, reflect.TypeOf(Config{}), ""); err != nil {
-		return Config{}, fmt.Errorf("config: %w", err)
-	}
 	var c Config
-	if err := root.Decode(&c); err != nil {
-		return Config{}, fmt.Errorf("config: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+	if err := decodeNode(doc.Content[0], reflect.ValueOf(&c).Elem(), ""); err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
 	}
 	return c, nil
 }
@@ -329,17 +327,22 @@ var kindNames = map[yaml.Kind]string{
 	yaml.AliasNode:    "an alias",
 }
 
-// checkNode checks a YAML node against the Go type it is to be read into,
-// path being the key's path as the file spells it (records[0].ttl).
-func checkNode(n *yaml.Node, t reflect.Type, path string) error {
+// decodeNode checks a YAML node against the Go value it is read into, and
+// reads it there; path is the key's path as the file spells it
+// (records[0].ttl). A scalar is read as yaml.v3 reads it: most directly,
+// the rest by yaml.v3 itself.
+func decodeNode(n *yaml.Node, v reflect.Value, path string) error {
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
 	if n.Tag == "!!null" {
 		return nil // the zero value: checked by Validate
 	}
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		v = v.Elem()
 	}
 	where := path
 	if where == "" {
@@ -351,53 +354,47 @@ func checkNode(n *yaml.Node, t reflect.Type, path string) error {
 		}
 		return nil
 	}
-	switch t.Kind() {
+	switch v.Kind() {
 	case reflect.Struct:
 		if err := want(yaml.MappingNode); err != nil {
 			return err
 		}
-		var keys []string
-		fields := map[string]reflect.StructField{}
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if tag := strings.Split(f.Tag.Get("yaml"), ",")[0]; tag != "" && tag != "-" {
-				keys = append(keys, tag)
-				fields[tag] = f
-			}
-		}
+		fields := yamlFields(v.Type())
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			f, ok := fields[k.Value]
+			k, item := n.Content[i], n.Content[i+1]
+			f, ok := fields.index[k.Value]
 			if !ok {
 				msg := fmt.Sprintf("line %d: %s: unknown key %q", k.Line, where, k.Value)
 				if path == "" {
 					msg = fmt.Sprintf("line %d: unknown key %q", k.Line, k.Value)
 				}
-				if near := typo.Nearest(strings.ToLower(k.Value), keys); near != "" {
+				if near := typo.Nearest(strings.ToLower(k.Value), fields.keys); near != "" {
 					msg += fmt.Sprintf(": did you mean %s?", near)
 				}
-				return fmt.Errorf("%s (the keys are %s)", msg, strings.Join(keys, ", "))
+				return fmt.Errorf("%s (the keys are %s)", msg, strings.Join(fields.keys, ", "))
+			}
+			if err := uniqueKey(n, i, where); err != nil {
+				return err
 			}
 			sub := k.Value
 			if path != "" {
 				sub = path + "." + k.Value
 			}
-			if rule, ok := writtenZero[sub]; ok && v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
-				z := reflect.New(f.Type)
-				if err := v.Decode(z.Interface()); err == nil && z.Elem().IsZero() {
-					return fmt.Errorf("line %d: %s %q: %s", v.Line, sub, v.Value, rule)
-				}
-			}
-			if err := checkNode(v, f.Type, sub); err != nil {
+			field := v.Field(f)
+			if err := decodeNode(item, field, sub); err != nil {
 				return err
+			}
+			if rule, ok := writtenZero[sub]; ok && item.Kind == yaml.ScalarNode && item.Tag != "!!null" && field.IsZero() {
+				return fmt.Errorf("line %d: %s %q: %s", item.Line, sub, item.Value, rule)
 			}
 		}
 	case reflect.Slice:
 		if err := want(yaml.SequenceNode); err != nil {
 			return err
 		}
+		v.Set(reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content)))
 		for i, item := range n.Content {
-			if err := checkNode(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			if err := decodeNode(item, v.Index(i), path+"["+strconv.Itoa(i)+"]"); err != nil {
 				return err
 			}
 		}
@@ -406,20 +403,101 @@ func checkNode(n *yaml.Node, t reflect.Type, path string) error {
 			return err
 		}
 		for i := 1; i < len(n.Content); i += 2 {
-			if err := checkNode(n.Content[i], t.Elem(), path+"."+n.Content[i-1].Value); err != nil {
+			if err := decodeNode(n.Content[i], reflect.New(v.Type().Elem()).Elem(), path+"."+n.Content[i-1].Value); err != nil {
 				return err
 			}
+			if err := uniqueKey(n, i-1, where); err != nil {
+				return err
+			}
+		}
+		// Checked; yaml.v3 reads the keys (merge keys and all).
+		if err := n.Decode(v.Addr().Interface()); err != nil {
+			return fmt.Errorf("line %d: %s: %s", n.Line, where, strings.TrimPrefix(err.Error(), "yaml: "))
 		}
 	default:
 		if err := want(yaml.ScalarNode); err != nil {
 			return err
 		}
-		if err := n.Decode(reflect.New(t).Interface()); err != nil {
-			kind := map[reflect.Kind]string{reflect.Int: "a whole number", reflect.Float64: "a number", reflect.Bool: "true or false", reflect.String: "text"}[t.Kind()]
+		if decodeScalar(n, v) {
+			return nil
+		}
+		if err := n.Decode(v.Addr().Interface()); err != nil {
+			kind := map[reflect.Kind]string{reflect.Int: "a whole number", reflect.Float64: "a number", reflect.Bool: "true or false", reflect.String: "text"}[v.Kind()]
 			return fmt.Errorf("line %d: %s %q: not %s", n.Line, where, n.Value, kind)
 		}
 	}
 	return nil
+}
+
+// decodeScalar reads the plainest scalars (text, true or false, a decimal
+// whole number) into v as yaml.v3 would, and says whether it did.
+func decodeScalar(n *yaml.Node, v reflect.Value) bool {
+	switch {
+	case v.Kind() == reflect.String && n.Tag == "!!str":
+		v.SetString(n.Value)
+	case v.Kind() == reflect.Bool && n.Tag == "!!bool" && (n.Value == "true" || n.Value == "false"):
+		v.SetBool(n.Value == "true")
+	case v.Kind() == reflect.Int && n.Tag == "!!int" && plainDecimal(n.Value):
+		i, err := strconv.Atoi(n.Value)
+		if err != nil {
+			return false
+		}
+		v.SetInt(int64(i))
+	default:
+		return false
+	}
+	return true
+}
+
+// plainDecimal: 0, or digits without a leading 0 (which YAML may read as
+// octal), after an optional minus; short enough for an int.
+func plainDecimal(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	if s == "" || len(s) > 18 || s[0] == '0' && s != "0" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// uniqueKey refuses mapping n's key at i when an earlier key is the same
+// (yaml.v3 would refuse it too, in two lines).
+func uniqueKey(n *yaml.Node, i int, where string) error {
+	k := n.Content[i]
+	for j := 0; j < i; j += 2 {
+		if e := n.Content[j]; e.Value == k.Value && e.Kind == k.Kind && e.Tag == k.Tag {
+			return fmt.Errorf("line %d: %s: key %q is written twice (first at line %d)", k.Line, where, k.Value, e.Line)
+		}
+	}
+	return nil
+}
+
+// structFields are a struct's keys as a file writes them (yaml tags), in
+// field order, and the index of each one's field.
+type structFields struct {
+	keys  []string
+	index map[string]int
+}
+
+var fieldsOf sync.Map // reflect.Type → *structFields
+
+func yamlFields(t reflect.Type) *structFields {
+	if f, ok := fieldsOf.Load(t); ok {
+		return f.(*structFields)
+	}
+	f := &structFields{index: map[string]int{}}
+	for i := 0; i < t.NumField(); i++ {
+		if tag := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]; tag != "" && tag != "-" {
+			f.keys = append(f.keys, tag)
+			f.index[tag] = i
+		}
+	}
+	fieldsOf.Store(t, f)
+	return f
 }
 
 // DualStack reports whether the endpoint is dual-stack: a record takes

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/apigateway"
@@ -24,7 +25,9 @@ const (
 	IDDomainAlias = "DomainAlias"
 )
 
-var certificateARNRE = regexp.MustCompile(`^arn:aws[a-z-]*:acm:([a-z]{2}(-[a-z]+)+-[0-9]):[0-9]{12}:certificate/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+var certificateARNRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^arn:aws[a-z-]*:acm:([a-z]{2}(-[a-z]+)+-[0-9]):[0-9]{12}:certificate/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+})
 
 const (
 	ruleCertificateARN = "an ACM certificate ARN, arn:aws:acm:REGION:123456789012:certificate/UUID, of a certificate in the stack's region (a REGIONAL custom domain takes a certificate from its own region, not us-east-1's unless the stack is there)"
@@ -71,7 +74,7 @@ func (p *plan) addDomain(c Config) error {
 		return bad("domain", c.Domain, "the custom domain is also one of the records: an update would replace its alias record; give the API a name of its own, e.g. ddns."+d.zone.name)
 	}
 	if c.CertificateARN != "" {
-		m := certificateARNRE.FindStringSubmatch(c.CertificateARN)
+		m := certificateARNRE().FindStringSubmatch(c.CertificateARN)
 		if m == nil {
 			return bad("certificate_arn", c.CertificateARN, ruleCertificateARN)
 		}

@@ -67,27 +67,31 @@ func (e *ClashError) Error() string {
 //
 // On error t is unchanged.
 func AddTo(t *cloudformation.Template, cfg Config) (*Stack, error) {
-	return add(t, cfg, true)
+	s, _, err := add(t, cfg, true, true)
+	return s, err
 }
 
-func add(t *cloudformation.Template, cfg Config, embedded bool) (*Stack, error) {
+// add is AddTo (embedded) or Build, and also returns the plan. checkSize
+// false leaves the 1 MB check to the caller (Render makes it on the tree it
+// writes).
+func add(t *cloudformation.Template, cfg Config, embedded, checkSize bool) (*Stack, *plan, error) {
 	p, err := cfg.plan(embedded)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := p.checkDevices(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := p.checkReferences(t); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := p.checkAccount(t); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// Build beside t, then merge: t stays as it was if anything fails.
 	b := &builder{p: p, t: cloudformation.NewTemplate(), texts: map[string]string{}}
 	if err := b.build(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	clash := &ClashError{}
 	for _, id := range slices.Sorted(maps.Keys(b.t.Resources)) {
@@ -106,7 +110,7 @@ func add(t *cloudformation.Template, cfg Config, embedded bool) (*Stack, error) 
 		}
 	}
 	if len(clash.Resources)+len(clash.Parameters)+len(clash.Outputs) > 0 {
-		return nil, clash
+		return nil, nil, clash
 	}
 	merged := *t
 	merged.Resources = cloudformation.Resources{}
@@ -130,10 +134,15 @@ func add(t *cloudformation.Template, cfg Config, embedded bool) (*Stack, error) 
 		merged.AWSTemplateFormatVersion = "2010-09-09"
 	}
 	if err := checkPolicySize(b.policy); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := checkLimits(&merged, b.texts); err != nil {
-		return nil, err
+	if err := checkCounts(&merged, b.texts); err != nil {
+		return nil, nil, err
+	}
+	if checkSize {
+		if err := checkTemplateSize(&merged); err != nil {
+			return nil, nil, err
+		}
 	}
 	*t = merged
 
@@ -172,7 +181,7 @@ func add(t *cloudformation.Template, cfg Config, embedded bool) (*Stack, error) 
 			s.APIKeys[d.name] = b.id(IDApiKey + d.id)
 		}
 	}
-	return s, nil
+	return s, p, nil
 }
 
 // checkReferences: Config.Role and each Zone.Ref name resources of t of the

@@ -20,6 +20,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/awslabs/goformation/v7/cloudformation"
+
 	"github.com/ddnsgen/ddnsgen/cfn"
 )
 
@@ -132,11 +134,11 @@ func generate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	out, err := o.render(cfg)
+	out, warnings, err := o.render(cfg)
 	if err != nil {
 		return o.explain(err)
 	}
-	for _, w := range cfg.Warnings() {
+	for _, w := range warnings {
 		fmt.Fprintf(stderr, "ddnsgen: warning: %s\n", w)
 	}
 	if o.format != "yaml" && o.format != "json" && cfg.DualStack() {
@@ -224,34 +226,37 @@ func versionOf(info *debug.BuildInfo) string {
 	return v
 }
 
-// render builds the template (or document) in the chosen format.
-func (o *options) render(cfg cfn.Config) ([]byte, error) {
+// render builds the template (or document) in the chosen format, and
+// returns it with the Config's warnings.
+func (o *options) render(cfg cfn.Config) ([]byte, []string, error) {
+	var out []byte
+	var err error
 	switch o.format {
+	case "yaml", "json":
+		return cfn.Render(cfg, o.format == "json")
 	case "openapi", "openapi-json":
-		doc, err := cfn.OpenAPI(cfg, cfn.OpenAPIOptions{RoleARN: o.roleARN, Region: o.region})
-		if err != nil {
-			return nil, err
+		var doc cfn.Document
+		if doc, err = cfn.OpenAPI(cfg, cfn.OpenAPIOptions{RoleARN: o.roleARN, Region: o.region}); err != nil {
+			return nil, nil, err
 		}
 		if o.format == "openapi" {
-			return doc.YAML()
+			out, err = doc.YAML()
+		} else {
+			out, err = doc.JSON()
 		}
-		return doc.JSON()
-	case "sam", "sam-json":
-		t, err := cfn.BuildSAM(cfg)
-		if err != nil {
-			return nil, err
+	default: // sam, sam-json
+		var t *cloudformation.Template
+		if t, err = cfn.BuildSAM(cfg); err != nil {
+			return nil, nil, err
 		}
 		if o.format == "sam" {
-			return cfn.YAML(t)
+			out, err = cfn.YAML(t)
+		} else {
+			out, err = cfn.JSON(t)
 		}
-		return cfn.JSON(t)
 	}
-	t, err := cfn.Build(cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if o.format == "yaml" {
-		return cfn.YAML(t)
-	}
-	return cfn.JSON(t)
+	return out, cfg.Warnings(), nil
 }

@@ -343,29 +343,31 @@ func (d Data) tables(records string, values []string, devices string, withDevice
 	if !withDevices {
 		return d.pack.choose(records, packRecords(d.Records, values, nil))
 	}
-	forms := []string{
-		records + head + devices,
-		d.pack.choose(records, packRecords(d.Records, values, nil)) + head + d.pack.choose(devices, packDevices(d.Devices, false)),
+	// Each form is its records part and its devices part, joined once the
+	// shortest is known.
+	forms := [][2]string{
+		{records, devices},
+		{d.pack.choose(records, packRecords(d.Records, values, nil)), d.pack.choose(devices, packDevices(d.Devices, false))},
 	}
 	if implicit := implicitRecords(d.Records, values, d.Devices); implicit != nil && d.pack != packNever && d.pack != packExplicit {
 		r, dev := packRecords(d.Records, values, implicit), packDevices(d.Devices, true)
 		if r != "" && dev != "" {
-			forms = append(forms, r+head+dev)
+			forms = append(forms, [2]string{r, dev})
 		}
-	}
-	if d.pack == packNever {
-		return forms[0]
-	}
-	if d.pack == packAlways || d.pack == packExplicit {
-		return forms[len(forms)-1]
 	}
 	best := forms[0]
-	for _, f := range forms[1:] {
-		if len(f) < len(best) {
-			best = f
+	switch d.pack {
+	case packNever:
+	case packAlways, packExplicit:
+		best = forms[len(forms)-1]
+	default:
+		for _, f := range forms[1:] {
+			if len(f[0])+len(f[1]) < len(best[0])+len(best[1]) {
+				best = f
+			}
 		}
 	}
-	return best
+	return best[0] + head + best[1]
 }
 
 // quote is s between single quotes, once literal has checked it.

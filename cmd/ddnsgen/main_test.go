@@ -229,6 +229,9 @@ func TestConfigFileErrors(t *testing.T) {
 		{"zones:\n  - name: acme.local\nrecord:\n  - name: a.acme.local\n", `line 3: unknown key "record": did you mean records?`},
 		{"records:\n  - name: a.acme.local\n    ttl: sixty\n", `line 3: records[0].ttl "sixty": not a whole number`},
 		{"records: a.acme.local\n", `line 1: records: a list here, not a single value`},
+		{"records:\n  - name: a.acme.local\n    ttl: 60\n    ttl: 30\n", `line 4: records[0]: key "ttl" is written twice (first at line 3)`},
+		{"stage: ddns\nrecords: [{name: a.acme.local}]\nstage: prod\n", `line 3: the top level: key "stage" is written twice (first at line 1)`},
+		{"records: [{name: a.acme.local}]\ntags: {team: a, team: b}\n", `line 2: tags: key "team" is written twice (first at line 2)`},
 		{"records:\n  - name: a.acme.local\n\n  - name: b..acme.local\n", `line 4: records[1].name "b..acme.local": a name has no empty labels`},
 		// One rule with -key-rate 0: a written zero is refused, an absent key is the default.
 		{"records:\n  - name: a.acme.local\nlimits:\n  key_rate: 0\n", `line 4: limits.key_rate "0": a rate is more than 0 and at most 10000 requests a second; leave the key out for the default`},

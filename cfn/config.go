@@ -281,21 +281,26 @@ func camel(s string) string {
 //     written, as on the command line (-key-rate 0 is refused too): leave
 //     the key out for the default.
 func ParseConfig(b []byte) (Config, error) {
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&doc); err != nil && err != io.EOF {
-		return Config{}, fmt.Errorf("config: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+	root, plain := plainYAML(b)
+	if !plain {
+		var doc yaml.Node
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		if err := dec.Decode(&doc); err != nil && err != io.EOF {
+			return Config{}, fmt.Errorf("config: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		}
+		var extra yaml.Node
+		if err := dec.Decode(&extra); err != io.EOF {
+			return Config{}, fmt.Errorf("config: line %d: a second YAML document (---): one document only", extra.Line)
+		}
+		if doc.Kind != 0 && len(doc.Content) > 0 {
+			root = doc.Content[0]
+		}
 	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err != io.EOF {
-		return Config{}, fmt.Errorf("config: line %d: a second YAML document (---): one document only", extra.Line)
-	}
-	if doc.Kind == 0 || len(doc.Content) == 0 || doc.Content[0].Tag == "!!null" ||
-		(doc.Content[0].Kind == yaml.MappingNode && len(doc.Content[0].Content) == 0) {
+	if root == nil || root.Tag == "!!null" || (root.Kind == yaml.MappingNode && len(root.Content) == 0) {
 		return Config{}, fmt.Errorf("config: the file is empty: it would be the placeholder stack (myddns.acme.local); write records (and zones, devices) as the README shows")
 	}
 	var c Config
-	if err := decodeNode(doc.Content[0], reflect.ValueOf(&c).Elem(), ""); err != nil {
+	if err := decodeNode(root, reflect.ValueOf(&c).Elem(), ""); err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
 	return c, nil

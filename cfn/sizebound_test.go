@@ -32,7 +32,7 @@ func boundHolds(t *testing.T, name string, tmpl *cloudformation.Template) (bound
 // TestSizeBound: the bound Build checks the 1 MB limit with holds for every
 // golden template, every stack the writer tests build, and random templates
 // of every shape (hostile strings, numbers, intrinsics); and it settles
-// every stack Build makes without reading the tree, at most 1.6 times the
+// every stack Build makes without reading the tree, at most 1.2 times the
 // real size.
 func TestSizeBound(t *testing.T) {
 	files, _ := filepath.Glob("../golden/*")
@@ -71,7 +71,7 @@ func TestSizeBound(t *testing.T) {
 		}
 		name := fmt.Sprintf("%d devices", n)
 		bound, size, ok := boundHolds(t, name, tmpl)
-		if !ok || float64(bound) > 1.6*float64(size) {
+		if !ok || float64(bound) > 1.2*float64(size) {
 			t.Errorf("%s: bound %d bytes (settles it: %v) for a template of %d", name, bound, ok, size)
 		}
 	}

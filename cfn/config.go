@@ -397,9 +397,13 @@ func decodeNode(n *yaml.Node, v reflect.Value, path string) error {
 		if err := want(yaml.SequenceNode); err != nil {
 			return err
 		}
-		v.Set(reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content)))
+		v.Set(reflect.MakeSlice(v.Type(), 0, len(n.Content)))
 		for i, item := range n.Content {
-			if err := decodeNode(item, v.Index(i), path+"["+strconv.Itoa(i)+"]"); err != nil {
+			if isNull(item) && !nullable(v.Type().Elem().Kind()) {
+				continue // yaml.v3 drops a null item it cannot set
+			}
+			v.Set(reflect.Append(v, reflect.Zero(v.Type().Elem())))
+			if err := decodeNode(item, v.Index(v.Len()-1), path+"["+strconv.Itoa(i)+"]"); err != nil {
 				return err
 			}
 		}
@@ -415,7 +419,7 @@ func decodeNode(n *yaml.Node, v reflect.Value, path string) error {
 				return err
 			}
 		}
-		// Checked; yaml.v3 reads the keys (merge keys and all).
+		// Checked; yaml.v3 reads the keys.
 		if err := n.Decode(v.Addr().Interface()); err != nil {
 			return fmt.Errorf("line %d: %s: %s", n.Line, where, strings.TrimPrefix(err.Error(), "yaml: "))
 		}
@@ -432,6 +436,20 @@ func decodeNode(n *yaml.Node, v reflect.Value, path string) error {
 		}
 	}
 	return nil
+}
+
+// isNull says whether n is null, through an alias.
+func isNull(n *yaml.Node) bool {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n.Tag == "!!null"
+}
+
+// nullable: yaml.v3 sets a null into a value of kind k (to its zero value);
+// into any other kind it sets nothing.
+func nullable(k reflect.Kind) bool {
+	return k == reflect.Interface || k == reflect.Pointer || k == reflect.Map || k == reflect.Slice
 }
 
 // decodeScalar reads the plainest scalars (text, true or false, a decimal

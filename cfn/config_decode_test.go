@@ -60,4 +60,24 @@ func TestParseConfigReadsAsYAMLv3(t *testing.T) {
 	if decoded < 300 {
 		t.Errorf("only %d files read: the spellings no longer test the reader", decoded)
 	}
+	// yaml.v3 drops a null item from a list whose items cannot be null
+	// (records, types, a device's records), through an alias too.
+	for _, file := range []string{
+		"records: [~, {name: a.acme.local}]\n",
+		"records: [{name: a.acme.local, types: [A, ~]}]\n",
+		"records:\n  - name: a.acme.local\n    types:\n      - AAAA\n      -\n",
+		"records: [{name: &n a.acme.local}]\ndevices: [{name: r, records: [*n, null]}]\n",
+		"records: [{name: a.acme.local}]\nzones: [&z ~, {name: acme.local}, *z]\n",
+	} {
+		got, err := ParseConfig([]byte(file))
+		var want Config
+		if werr := yaml.Unmarshal([]byte(file), &want); werr != nil {
+			t.Fatal(werr)
+		}
+		if err != nil {
+			t.Errorf("%q: %v", file, err)
+		} else if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%q: read otherwise than by yaml.v3 (-yaml.v3 +ParseConfig):\n%s", file, diff)
+		}
+	}
 }

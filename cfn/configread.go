@@ -52,6 +52,24 @@ type plainLine struct {
 type plainReader struct {
 	lines []plainLine
 	i     int // the next line to read
+	depth int // collections open, block and flow
+}
+
+// Limits past which plainYAML leaves a file to yaml.v3: yaml.v3 refuses a
+// key of more than 1024 characters (its simple keys) and nesting deeper
+// than 10000; a config file has neither.
+const (
+	maxPlainKey   = 1024
+	maxPlainDepth = 100
+)
+
+// nest counts a collection opened, failing past maxPlainDepth; the
+// returned func closes it.
+func (p *plainReader) nest() func() {
+	if p.depth++; p.depth > maxPlainDepth {
+		fail()
+	}
+	return func() { p.depth-- }
 }
 
 type notPlain struct{}
@@ -109,6 +127,7 @@ func (p *plainReader) block(indent int) *yaml.Node {
 func isItem(text string) bool { return strings.HasPrefix(text, "- ") }
 
 func (p *plainReader) sequence(indent int) *yaml.Node {
+	defer p.nest()()
 	first := p.lines[p.i]
 	n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: first.num, Column: indent + 1}
 	for p.i < len(p.lines) && p.lines[p.i].indent == indent && isItem(p.lines[p.i].text) {
@@ -129,12 +148,13 @@ func (p *plainReader) sequence(indent int) *yaml.Node {
 }
 
 func (p *plainReader) mapping(indent int) *yaml.Node {
+	defer p.nest()()
 	first := p.lines[p.i]
 	n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: first.num, Column: indent + 1}
 	for p.i < len(p.lines) && p.lines[p.i].indent == indent {
 		l := p.lines[p.i]
 		colon := strings.IndexByte(l.text, ':')
-		if colon <= 0 || colon+1 < len(l.text) && l.text[colon+1] != ' ' || strings.TrimRight(l.text[:colon], " ") != l.text[:colon] {
+		if colon <= 0 || colon > maxPlainKey || colon+1 < len(l.text) && l.text[colon+1] != ' ' || strings.TrimRight(l.text[:colon], " ") != l.text[:colon] {
 			fail()
 		}
 		key := plainScalar(l.text[:colon], l.num, indent)
@@ -177,7 +197,7 @@ func (p *plainReader) inline(text string, line, col int) *yaml.Node {
 	if text[0] != '{' && text[0] != '[' {
 		return scalar(text, line, col)
 	}
-	f := flowReader{text: text, line: line, col: col}
+	f := flowReader{text: text, line: line, col: col, p: p}
 	n := f.value()
 	if f.pos != len(text) {
 		fail()
@@ -190,6 +210,7 @@ type flowReader struct {
 	text      string
 	pos       int
 	line, col int
+	p         *plainReader // for its depth
 }
 
 func (f *flowReader) spaces() {
@@ -206,6 +227,7 @@ func (f *flowReader) value() *yaml.Node {
 	start := f.pos
 	switch f.text[f.pos] {
 	case '{', '[':
+		defer f.p.nest()()
 		mapping := f.text[f.pos] == '{'
 		end := byte(']')
 		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle, Line: f.line, Column: f.col + start + 1}
@@ -226,7 +248,7 @@ func (f *flowReader) value() *yaml.Node {
 				for f.pos < len(f.text) && f.text[f.pos] != ':' {
 					f.pos++
 				}
-				if f.pos+1 >= len(f.text) || f.text[f.pos+1] != ' ' {
+				if f.pos+1 >= len(f.text) || f.text[f.pos+1] != ' ' || f.pos-k > maxPlainKey {
 					fail()
 				}
 				n.Content = append(n.Content, plainScalar(f.text[k:f.pos], f.line, f.col+k))

@@ -120,6 +120,25 @@ tags: {team: net, cost-centre: c42}
 			t.Errorf("%s: left to yaml.v3:\n%s", name, f)
 		}
 	}
+	// What yaml.v3 refuses is left to it: a key of over 1,024 characters,
+	// nesting over 10,000 deep (plainYAML leaves anything over 100).
+	long := strings.Repeat("k", 1025)
+	deep := func(n int) []byte {
+		return []byte("records: " + strings.Repeat("[", n) + "x" + strings.Repeat("]", n) + "\n")
+	}
+	for name, f := range map[string][]byte{
+		"a long block key": []byte("tags:\n  " + long + ": v\n"), "a long flow key": []byte("tags: {" + long + ": v}\n"),
+		"a long key after a dash": []byte("records:\n  - " + long + ": v\n"), "10,001 deep": deep(10001),
+		"101 deep in blocks": []byte(strings.Repeat("a:\n", 101) + "b: c\n"),
+	} {
+		if plainAsYAMLv3(t, name, f) {
+			t.Errorf("%s: read, not left to yaml.v3", name)
+		}
+	}
+	// Deep enough to overflow a reader that recursed without a limit.
+	if _, err := ParseConfig(deep(5_000_000)); err == nil || !strings.Contains(err.Error(), "max depth") {
+		t.Errorf("a file 5,000,000 lists deep: %v", err)
+	}
 	tokens := []string{
 		"", " ", "  ", "\t", "#", " #c", "# c", ":", ": ", "::", "-", "- ", "--- ", "---", "...", "?", "? ", ",", "[", "]", "{", "}", "{}", "[]",
 		"'", "''", `"`, `""`, `\`, "&a ", "*a", "!!str ", "!x ", "|", ">", "%", "@", "`", "~", "null", "Null", "true", "no", "yes", "y",

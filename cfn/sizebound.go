@@ -2,7 +2,9 @@ package cfn
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"strconv"
+	"strings"
 	"unsafe"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
@@ -105,10 +107,23 @@ func (b *sizeBounder) bound(data []byte, depth int, decoded bool) (size int, res
 			}
 			s := unsafe.String(unsafe.SliceData(data[i+1:]), end-i-1) // data is not written to
 			n := end + 1 - i
+			if escaped(s) {
+				// The reader compares and decodes the string unescaped: a
+				// key written "Re\u0066", a placeholder whose line breaks
+				// are written \n.
+				var u string
+				if json.Unmarshal(data[i:end+1], &u) != nil {
+					return 0, malformed
+				}
+				s = u
+			}
 			switch {
 			case key:
 				if intrinsicKeys[s] && !(decoded && open == 1) {
 					return 0, treeOnly // Template.JSON evaluates this mapping
+				}
+				if decoded {
+					n += 5 * nonASCII(data[i+1:end])
 				}
 			case mayBePlaceholder(s):
 				sub, res := b.placeholder(s, depth)
@@ -119,11 +134,7 @@ func (b *sizeBounder) bound(data []byte, depth int, decoded bool) (size int, res
 					n = max(n, sub)
 				}
 			case decoded:
-				for k := i + 1; k < end; k++ {
-					if data[k] >= 0x80 {
-						n += 5
-					}
-				}
+				n += 5 * nonASCII(data[i+1:end])
 			}
 			size += n
 			i = end
@@ -165,6 +176,37 @@ func (b *sizeBounder) placeholder(s string, depth int) (int, boundResult) {
 	// of no account: the tree keeps the string.
 	sub := sizeBounder{}
 	return sub.bound(buf[:n], depth, true)
+}
+
+// nonASCII counts b's bytes from 0x80: JSON writes each in at most 6.
+func nonASCII(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if c >= 0x80 {
+			n++
+		}
+	}
+	return n
+}
+
+// escaped says whether the reader may read string s (as marshalled, escapes
+// and all) as an intrinsic's key or a placeholder that the bound cannot
+// tell from s as written: s has an escape, and is short (a key) or has
+// nothing but base64's characters and escapes (a placeholder whose line
+// breaks are escaped). Other escaped strings are counted as written.
+func escaped(s string) bool {
+	if strings.IndexByte(s, '\\') < 0 {
+		return false
+	}
+	if len(s) <= 6*len("Fn::ImportValue") {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(isAlnum(c) || c == '+' || c == '/' || c == '=' || c == '\\') {
+			return false
+		}
+	}
+	return true
 }
 
 func isJSONDelimiter(c byte) bool {

@@ -1,6 +1,7 @@
 package cfn
 
 import (
+	"encoding/base64"
 	"fmt"
 	"math/rand"
 	"os"
@@ -99,6 +100,49 @@ func TestSizeBound(t *testing.T) {
 				continue // as TestWriterScalars
 			}
 			boundHolds(t, fmt.Sprintf("%q+%q", a, b), scalarTemplate(a+b))
+		}
+	}
+}
+
+// TestSizeBoundEscapes: the bound holds, or leaves the template to the
+// tree, where a placeholder's text reads otherwise once unescaped or
+// written out: non-ASCII keys (U+FFFD for an invalid byte, \u2028), an
+// intrinsic's key written with an escape (Template.JSON evaluates it), and
+// base64 wrapped at 76 columns (its line breaks escaped as \n). Each
+// template is over 1 MB as JSON, and the size check refuses it.
+func TestSizeBoundEscapes(t *testing.T) {
+	placeholder := func(json string) string { return base64.StdEncoding.EncodeToString([]byte(json)) }
+	withProperties := func(n int, value func(i int) string) *cloudformation.Template {
+		tmpl := cloudformation.NewTemplate()
+		props := map[string]any{}
+		for i := range n {
+			props[string(rune('A'+i))] = value(i)
+		}
+		tmpl.Resources["C"] = &cloudformation.CustomResource{Type: "Custom::X", Properties: props}
+		return tmpl
+	}
+	cases := map[string]*cloudformation.Template{}
+	for name, key := range map[string]string{"invalid bytes in a key": strings.Repeat("\xff", 150000), "U+2028 in a key": strings.Repeat("\u2028", 100000)} {
+		cases[name] = withProperties(4, func(int) string { return placeholder(`{"Fn::Sub":["x",{"` + key + `":"v"}]}`) })
+	}
+	escaped := withProperties(20, func(int) string { return placeholder(`{"Fn::Join":["",[{"Re\u0066":"P"}]]}`) })
+	escaped.Parameters["P"] = cloudformation.Parameter{Type: "String", Default: strings.Repeat("x", 100000)}
+	cases["an escaped Ref"] = escaped
+	wrapped := placeholder(`{"Fn::Join":["",[` + strings.Repeat(`0,`, 100000) + `0]]}`)
+	var w strings.Builder
+	for len(wrapped) > 76 {
+		w.WriteString(wrapped[:76] + "\n")
+		wrapped = wrapped[76:]
+	}
+	w.WriteString(wrapped)
+	cases["wrapped base64"] = withProperties(2, func(int) string { return w.String() })
+	for name, tmpl := range cases {
+		_, size, _ := boundHolds(t, name, tmpl)
+		if size <= MaxTemplateBytes {
+			t.Errorf("%s: %d bytes, not over 1 MB: the case no longer tests the check", name, size)
+		}
+		if err := checkTemplateSize(tmpl); err == nil {
+			t.Errorf("%s: the size check took a template of %d bytes", name, size)
 		}
 	}
 }

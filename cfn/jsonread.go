@@ -393,6 +393,12 @@ func (r *jsonReader) placeholder(s string) *node {
 	return v
 }
 
+// isPlaceholder says whether s is a goformation placeholder: base64 text
+// that the writers (as Template.JSON) write as the intrinsic it decodes to.
+func isPlaceholder(s string) bool {
+	return mayBePlaceholder(s) && (&jsonReader{decode: true}).placeholder(s) != nil
+}
+
 // mayBePlaceholder says whether s may be a goformation placeholder: base64
 // that may decode to a JSON object.
 func mayBePlaceholder(s string) bool {

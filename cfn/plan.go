@@ -83,6 +83,10 @@ const (
 	rulePrefix = "a prefix is 1-32 letters and digits, starting with an upper-case letter"
 	ruleRef    = "a logical ID is 1-255 letters and digits"
 	ruleTag    = "a tag key is 1-128 and a value 0-256 letters, digits, spaces and _ . : / = + - @, and a key does not start with aws:"
+	// rulePlaceholder: goformation writes an intrinsic function (Ref,
+	// Fn::Sub, ...) as the base64 text of its JSON, and the writers turn
+	// such text back into the function wherever it is a whole value.
+	rulePlaceholder = "the base64 text of a CloudFormation function ({\"Ref\": ...}) would reach the template as that function, not as text: write another value"
 )
 
 // normalizeName lower-cases a record or zone name, drops one trailing dot
@@ -125,6 +129,9 @@ func normalizeZoneID(s string) (string, string) {
 	if !zoneIDRE.MatchString(id) {
 		return "", ruleZoneID
 	}
+	if isPlaceholder(id) {
+		return "", rulePlaceholder
+	}
 	return id, ""
 }
 
@@ -161,6 +168,11 @@ func (c Config) plan(embedded bool) (*plan, error) {
 	}
 	if len(p.description) > 1024 || strings.Contains(p.description, "${") {
 		return nil, bad("description", p.description, "a description is at most 1024 characters and has no ${")
+	}
+	for _, f := range []struct{ name, value string }{{"api_name", p.apiName}, {"stage", p.stage}, {"description", p.description}} {
+		if isPlaceholder(f.value) {
+			return nil, bad(f.name, f.value, rulePlaceholder)
+		}
 	}
 	if p.prefix != "" && !prefixRE.MatchString(p.prefix) {
 		return nil, bad("prefix", p.prefix, rulePrefix)
@@ -366,6 +378,9 @@ func (p *plan) addTags(in map[string]string) error {
 		if k == "" || len(k) > 128 || len(v) > 256 || strings.HasPrefix(strings.ToLower(k), "aws:") ||
 			!tagRE.MatchString(k) || !tagRE.MatchString(v) {
 			return bad("tags", k+"="+v, ruleTag)
+		}
+		if isPlaceholder(k) || isPlaceholder(v) {
+			return bad("tags", k+"="+v, rulePlaceholder)
 		}
 		p.tags = append(p.tags, tags.Tag{Key: k, Value: v})
 	}

@@ -35,3 +35,31 @@ func TestPatternsMatchTheirExpressions(t *testing.T) {
 		}
 	}
 }
+
+// TestPlaceholderText: a value that is goformation's base64 text of an
+// intrinsic function would reach the template as the function (the
+// writers decode it wherever it is a whole value, as Template.JSON does):
+// it is refused, naming the field; other base64 text is taken.
+func TestPlaceholderText(t *testing.T) {
+	const ref = "eyJSZWYiOiJBV1M6OlN0YWNrTmFtZSJ9" // {"Ref":"AWS::StackName"}
+	for field, c := range map[string]Config{
+		"api_name":    {APIName: ref},
+		"stage":       {Stage: ref},
+		"description": {Description: ref},
+		"tags":        {Tags: map[string]string{"team": ref}},
+	} {
+		_, err := Build(c)
+		if err == nil || !strings.HasPrefix(err.Error(), field+" ") || !strings.Contains(err.Error(), "base64 text of a CloudFormation function") {
+			t.Errorf("%s: err = %v", field, err)
+		}
+	}
+	// The same letters, not an intrinsic's: taken as text.
+	tmpl, err := Build(Config{Stage: "eyJhIjoxfQ", Tags: map[string]string{"team": "eyJhIjoxfQ=="}}) // {"a":1}
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := YAML(tmpl)
+	if err != nil || !strings.Contains(string(y), "eyJhIjoxfQ==") {
+		t.Errorf("the tag's text is not in the template (%v)", err)
+	}
+}

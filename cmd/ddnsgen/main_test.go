@@ -42,6 +42,9 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-stage", ""}, `-stage "": a stage name is`},
 		{[]string{"-api-name", "My API<script>"}, `-api-name "My API<script>": an API name is 1-128 letters, digits, spaces, dots, hyphens and underscores`},
 		{[]string{"-api-name", "${AWS::StackName}"}, `-api-name "${AWS::StackName}": an API name is`},
+		// The base64 of {"Ref":"AWS::StackName"}, which goformation's writers read as that Ref.
+		{[]string{"-api-name", "eyJSZWYiOiJBV1M6OlN0YWNrTmFtZSJ9"}, `-api-name "eyJSZWYiOiJBV1M6OlN0YWNrTmFtZSJ9": the base64 text of a CloudFormation function ({"Ref": ...}) would reach the template as that function, not as text: write another value`},
+		{[]string{"-stage", "eyJSZWYiOiJBV1M6OlN0YWNrTmFtZSJ9"}, `-stage "eyJSZWYiOiJBV1M6OlN0YWNrTmFtZSJ9": the base64 text of a CloudFormation function`},
 		{[]string{"-format", "xml"}, `-format "xml": the formats are yaml, json, sam, sam-json, openapi, openapi-json`},
 		{[]string{"-api-key=maybe"}, `invalid boolean value "maybe" for -api-key`},
 		{[]string{"-nope"}, `-nope is not a flag (see ddnsgen -h)`},

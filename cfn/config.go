@@ -397,16 +397,18 @@ func decodeNode(n *yaml.Node, v reflect.Value, path string) error {
 		if err := want(yaml.SequenceNode); err != nil {
 			return err
 		}
-		v.Set(reflect.MakeSlice(v.Type(), 0, len(n.Content)))
+		v.Set(reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content)))
+		kept := 0
 		for i, item := range n.Content {
 			if isNull(item) && !nullable(v.Type().Elem().Kind()) {
 				continue // yaml.v3 drops a null item it cannot set
 			}
-			v.Set(reflect.Append(v, reflect.Zero(v.Type().Elem())))
-			if err := decodeNode(item, v.Index(v.Len()-1), path+"["+strconv.Itoa(i)+"]"); err != nil {
+			if err := decodeNode(item, v.Index(kept), path+"["+strconv.Itoa(i)+"]"); err != nil {
 				return err
 			}
+			kept++
 		}
+		v.SetLen(kept)
 	case reflect.Map:
 		if err := want(yaml.MappingNode); err != nil {
 			return err

@@ -63,14 +63,15 @@ const (
 	maxPlainDepth = 100
 )
 
-// nest counts a collection opened, failing past maxPlainDepth; the
-// returned func closes it.
-func (p *plainReader) nest() func() {
+// open counts a collection opened, failing past maxPlainDepth; close
+// counts it closed.
+func (p *plainReader) open() {
 	if p.depth++; p.depth > maxPlainDepth {
 		fail()
 	}
-	return func() { p.depth-- }
 }
+
+func (p *plainReader) close() { p.depth-- }
 
 type notPlain struct{}
 
@@ -127,7 +128,8 @@ func (p *plainReader) block(indent int) *yaml.Node {
 func isItem(text string) bool { return strings.HasPrefix(text, "- ") }
 
 func (p *plainReader) sequence(indent int) *yaml.Node {
-	defer p.nest()()
+	p.open()
+	defer p.close()
 	first := p.lines[p.i]
 	n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: first.num, Column: indent + 1}
 	for p.i < len(p.lines) && p.lines[p.i].indent == indent && isItem(p.lines[p.i].text) {
@@ -148,7 +150,8 @@ func (p *plainReader) sequence(indent int) *yaml.Node {
 }
 
 func (p *plainReader) mapping(indent int) *yaml.Node {
-	defer p.nest()()
+	p.open()
+	defer p.close()
 	first := p.lines[p.i]
 	n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: first.num, Column: indent + 1}
 	for p.i < len(p.lines) && p.lines[p.i].indent == indent {
@@ -227,7 +230,8 @@ func (f *flowReader) value() *yaml.Node {
 	start := f.pos
 	switch f.text[f.pos] {
 	case '{', '[':
-		defer f.p.nest()()
+		f.p.open()
+		defer f.p.close()
 		mapping := f.text[f.pos] == '{'
 		end := byte(']')
 		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle, Line: f.line, Column: f.col + start + 1}

@@ -22,6 +22,7 @@ type plan struct {
 	stage       string
 	zones       []*zonePlan
 	records     []*recordPlan
+	byName      map[string]*recordPlan // records by name, for record()
 	devices     []*devicePlan
 	open        bool
 	dyndns2     bool
@@ -516,6 +517,15 @@ func (p *plan) commonParent() string {
 }
 
 func (p *plan) record(name string) *recordPlan {
+	if len(p.records) > 8 {
+		if len(p.byName) != len(p.records) { // names are unique: a map of another size is stale
+			p.byName = make(map[string]*recordPlan, len(p.records))
+			for _, r := range p.records {
+				p.byName[r.name] = r
+			}
+		}
+		return p.byName[name]
+	}
 	for _, r := range p.records {
 		if r.name == name {
 			return r
@@ -556,17 +566,17 @@ func (p *plan) addDevices(devices []Device) error {
 		}
 		mine := map[string]bool{}
 		for j, rn := range d.Records {
-			field := fieldName("devices", i, "records") + "[" + strconv.Itoa(j) + "]"
+			field := func() string { return fieldName("devices", i, "records") + "[" + strconv.Itoa(j) + "]" }
 			name, rule := normalizeName(rn)
 			if rule != "" {
-				return bad(field, rn, rule)
+				return bad(field(), rn, rule)
 			}
 			r := p.record(name)
 			if r == nil {
-				return bad(field, rn, fmt.Sprintf("not one of the records (%s)", p.recordList()))
+				return bad(field(), rn, fmt.Sprintf("not one of the records (%s)", p.recordList()))
 			}
 			if mine[name] {
-				return bad(field, rn, "each record is listed once per device")
+				return bad(field(), rn, "each record is listed once per device")
 			}
 			mine[name] = true
 			owned[r] = true

@@ -396,7 +396,7 @@ func (r *jsonReader) placeholder(s string) *node {
 // isPlaceholder says whether s is a goformation placeholder: base64 text
 // that the writers (as Template.JSON) write as the intrinsic it decodes to.
 func isPlaceholder(s string) bool {
-	return mayBePlaceholder(s) && (&jsonReader{decode: true}).placeholder(s) != nil
+	return (&jsonReader{decode: true}).placeholder(s) != nil
 }
 
 // mayBePlaceholder says whether s may be a goformation placeholder: base64

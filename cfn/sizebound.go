@@ -14,7 +14,8 @@ import (
 // its tree), worked out from t marshalled, without reading it into a tree:
 // Build checks the 1 MB limit with it, and reads the tree only when the
 // bound is over. ok is false when only the tree can say: t has a mapping
-// Template.JSON would evaluate, or a number out of float64's range.
+// Template.JSON would evaluate, a number out of float64's range, or
+// brackets over 64 deep.
 //
 // JSON writes the marshalled text with a line break and indent before each
 // element and each closing bracket, and a space after each colon. It

@@ -4,8 +4,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/rand"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -36,25 +34,12 @@ func boundHolds(t *testing.T, name string, tmpl *cloudformation.Template) (bound
 // every stack Build makes without reading the tree, at most 1.2 times the
 // real size.
 func TestSizeBound(t *testing.T) {
-	files, _ := filepath.Glob("../golden/*")
-	checked := 0
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(string(b), "Resources") {
-			continue // an OpenAPI document
-		}
-		tmpl, err := Parse(b)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		boundHolds(t, f, tmpl)
-		checked++
+	golden := goldenTemplates(t, "*")
+	for _, g := range golden {
+		boundHolds(t, g.path, g.tmpl)
 	}
-	if checked < 20 {
-		t.Fatalf("only %d golden templates", checked)
+	if len(golden) < 20 {
+		t.Fatalf("only %d golden templates", len(golden))
 	}
 	for _, n := range []int{0, 1, 98, MaxDevices} {
 		var c Config

@@ -33,39 +33,17 @@ const (
 
 // Build returns the CloudFormation template of the stack cfg describes, or
 // the first *ConfigError. The same Config always gives the same template.
-// It is AddTo on a new, empty template.
+// It is AddTo on a new, empty template; YAML and JSON write it.
 func Build(cfg Config) (*cloudformation.Template, error) {
+	p, err := cfg.plan(false)
+	if err != nil {
+		return nil, err
+	}
 	t := cloudformation.NewTemplate()
-	if _, _, err := add(t, cfg, false, true); err != nil {
+	if _, err := addStack(t, p); err != nil {
 		return nil, err
 	}
 	return t, nil
-}
-
-// Render builds cfg's stack and writes it: the bytes of YAML(Build(cfg)),
-// or with asJSON of JSON(Build(cfg)), and cfg.Warnings(), or Build's error.
-// It does in one pass what those do in three: cfg is planned once, and
-// the template read once, the 1 MB check made on what is written. The CLI
-// writes its templates with it.
-func Render(cfg Config, asJSON bool) (out []byte, warnings []string, err error) {
-	t := cloudformation.NewTemplate()
-	_, p, err := add(t, cfg, false, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	root, err := tree(t)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := checkTreeSize(root); err != nil {
-		return nil, nil, err
-	}
-	if asJSON {
-		out = jsonBytes(root)
-	} else if out, err = yamlBytes(root, flowWidth); err != nil {
-		return nil, nil, err
-	}
-	return out, p.warnings, nil
 }
 
 type builder struct {

@@ -78,17 +78,10 @@ func checkPolicySize(policy PolicyDocument) error {
 	return nil
 }
 
-// checkLimits checks a built template against the service limits, so that
-// a stack that cannot deploy fails here with a clear error, not at deploy.
-func checkLimits(t *cloudformation.Template, templateTexts map[string]string) error {
-	if err := checkCounts(t, templateTexts); err != nil {
-		return err
-	}
-	return checkTemplateSize(t)
-}
-
-// checkCounts is checkLimits but for the template's size: the number of
-// resources, outputs and parameters, and each mapping template's size.
+// checkCounts checks a built template against the service limits on
+// counts, so that a stack that cannot deploy fails here with a clear error,
+// not at deploy: the number of resources, outputs and parameters, and each
+// mapping template's size. (YAML and JSON check the template's size.)
 func checkCounts(t *cloudformation.Template, templateTexts map[string]string) error {
 	if n := len(t.Resources); n > MaxResources {
 		return bad("devices", strconv.Itoa(n)+" resources", fmt.Sprintf("a stack holds at most %d resources", MaxResources))

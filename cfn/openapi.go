@@ -60,10 +60,22 @@ func (o ordered) MarshalJSON() ([]byte, error) {
 }
 
 // YAML writes the document in the style of the templates.
-func (d Document) YAML() ([]byte, error) { return writeDocument(d.v, true) }
+func (d Document) YAML() ([]byte, error) {
+	root, err := documentTree(d.v)
+	if err != nil {
+		return nil, err
+	}
+	return encodeYAML(root, maxFlowList)
+}
 
 // JSON writes the document as indented JSON without HTML escaping.
-func (d Document) JSON() ([]byte, error) { return writeDocument(d.v, false) }
+func (d Document) JSON() ([]byte, error) {
+	root, err := documentTree(d.v)
+	if err != nil {
+		return nil, err
+	}
+	return encodeJSON(root)
+}
 
 var (
 	roleARNRE = regexpPattern(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$`)
@@ -113,7 +125,7 @@ func OpenAPI(cfg Config, o OpenAPIOptions) (Document, error) {
 	if err := b.build(); err != nil {
 		return Document{}, err
 	}
-	if err := checkLimits(b.t, b.texts); err != nil {
+	if err := checkCounts(b.t, b.texts); err != nil {
 		return Document{}, err
 	}
 	return Document{b.openAPI()}, nil
@@ -193,7 +205,7 @@ func BuildSAM(cfg Config) (*cloudformation.Template, error) {
 	if err := checkPolicySize(b.policy); err != nil {
 		return nil, err
 	}
-	if err := checkLimits(b.t, b.texts); err != nil {
+	if err := checkCounts(b.t, b.texts); err != nil {
 		return nil, err
 	}
 	return b.t, nil

@@ -232,8 +232,6 @@ func (o *options) render(cfg cfn.Config) ([]byte, []string, error) {
 	var out []byte
 	var err error
 	switch o.format {
-	case "yaml", "json":
-		return cfn.Render(cfg, o.format == "json")
 	case "openapi", "openapi-json":
 		var doc cfn.Document
 		if doc, err = cfn.OpenAPI(cfg, cfn.OpenAPIOptions{RoleARN: o.roleARN, Region: o.region}); err != nil {
@@ -244,12 +242,16 @@ func (o *options) render(cfg cfn.Config) ([]byte, []string, error) {
 		} else {
 			out, err = doc.JSON()
 		}
-	default: // sam, sam-json
+	default: // yaml, json, sam, sam-json
+		build := cfn.Build
+		if strings.HasPrefix(o.format, "sam") {
+			build = cfn.BuildSAM
+		}
 		var t *cloudformation.Template
-		if t, err = cfn.BuildSAM(cfg); err != nil {
+		if t, err = build(cfg); err != nil {
 			return nil, nil, err
 		}
-		if o.format == "sam" {
+		if o.format == "yaml" || o.format == "sam" {
 			out, err = cfn.YAML(t)
 		} else {
 			out, err = cfn.JSON(t)

@@ -109,7 +109,9 @@ func (b *builder) build() error {
 	if err := b.acme(); err != nil {
 		return err
 	}
-	b.stage()
+	if err := b.stage(); err != nil {
+		return err
+	}
 	b.keys()
 	b.domain()
 	b.outputs()
@@ -273,7 +275,7 @@ func (b *builder) updateMethod() error {
 // stage adds the Deployment, whose logical ID carries a hash of the API
 // definition so that CloudFormation replaces it (redeploys) whenever the API
 // changes, and the Stage that points at it.
-func (b *builder) stage() {
+func (b *builder) stage() error {
 	p := b.p
 	ids := []string{b.id(IDRestAPI), b.id(IDZoneResource)}
 	if p.dyndns2 {
@@ -292,7 +294,7 @@ func (b *builder) stage() {
 	for _, id := range ids {
 		j, err := json.Marshal(b.t.Resources[id])
 		if err != nil {
-			panic(fmt.Sprintf("cfn: resource %s does not marshal: %v", id, err)) // our own types; cannot happen
+			return fmt.Errorf("cfn: marshalling resource %s: %w", id, err)
 		}
 		fmt.Fprintf(h, "%s=%s\n", id, j)
 	}
@@ -347,6 +349,7 @@ func (b *builder) stage() {
 		Variables:      variables,
 		Tags:           p.tags,
 	}
+	return nil
 }
 
 // customerID names the stack's usage plan, and starts its API keys' names

@@ -134,7 +134,7 @@ func generate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	out, warnings, err := o.render(cfg)
+	out, warnings, err := o.templateBytes(cfg)
 	if err != nil {
 		return o.explain(err)
 	}
@@ -226,9 +226,9 @@ func versionOf(info *debug.BuildInfo) string {
 	return v
 }
 
-// render builds the template (or document) in the chosen format, and
-// returns it with the Config's warnings.
-func (o *options) render(cfg cfn.Config) ([]byte, []string, error) {
+// templateBytes builds the template (or document) in the chosen format and
+// writes it, and returns the bytes with the Config's warnings.
+func (o *options) templateBytes(cfg cfn.Config) ([]byte, []string, error) {
 	var out []byte
 	var err error
 	switch o.format {

@@ -65,7 +65,8 @@ func (d Document) YAML() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return encodeYAML(root, maxFlowList)
+	styleYAML(root, maxFlowList)
+	return encodeYAML(root)
 }
 
 // JSON writes the document as indented JSON without HTML escaping.

@@ -26,13 +26,17 @@ func YAML(t *cloudformation.Template) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := encodeYAML(root, maxFlowList)
-	if err == nil && len(out) > MaxInlineTemplate {
-		// A list written a line per item costs about 20 bytes an item more
-		// than [a, b]: where that is what keeps the template from being
-		// deployed inline (without --s3-bucket), each list of scalars goes
-		// on one line, however long.
-		if oneLine, err := encodeYAML(root, math.MaxInt); err == nil && len(oneLine) <= MaxInlineTemplate {
+	blockItems := styleYAML(root, maxFlowList)
+	out, err := encodeYAML(root)
+	// A list written a line per item costs each item its indent, "- " and a
+	// line break more than [a, b] does: fewer than itemLineCost bytes where
+	// IAM conditions sit. Where that is what keeps the template from being
+	// deployed inline (without --s3-bucket), each list of scalars goes on
+	// one line, however long.
+	const itemLineCost = 64
+	if err == nil && len(out) > MaxInlineTemplate && len(out)-itemLineCost*blockItems <= MaxInlineTemplate {
+		styleYAML(root, math.MaxInt)
+		if oneLine, err := encodeYAML(root); err == nil && len(oneLine) <= MaxInlineTemplate {
 			out = oneLine
 		}
 	}
@@ -161,12 +165,16 @@ func readJSONValue(dec *json.Decoder) (*yaml.Node, error) {
 	return &yaml.Node{Kind: yaml.ScalarNode, Value: "null"}, nil
 }
 
-// encodeYAML restyles a tree read from JSON (restyle, markFlow with lists
-// of scalars up to maxList long in flow style) and writes it with yaml.v3's
-// encoder.
-func encodeYAML(root *yaml.Node, maxList int) ([]byte, error) {
+// styleYAML restyles a tree read from JSON for YAML (restyle, markFlow
+// with lists of scalars up to maxList long in flow style), and returns how
+// many items the longer lists hold.
+func styleYAML(root *yaml.Node, maxList int) (blockItems int) {
 	restyle(root)
-	markFlow(root, maxList)
+	return markFlow(root, maxList)
+}
+
+// encodeYAML writes root with yaml.v3's encoder, two spaces an indent.
+func encodeYAML(root *yaml.Node) ([]byte, error) {
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
@@ -245,9 +253,9 @@ const maxFlowList = 64
 
 // markFlow sets flow style on the Properties of the resources of
 // flowTypes, and on the lists of scalars of IAM policy conditions up to
-// maxList long as [a, b]. It runs after restyle, on short tags. JSON is
-// written the same either way.
-func markFlow(root *yaml.Node, maxList int) {
+// maxList long as [a, b]; it returns how many items the longer ones hold.
+// It runs after restyle, on short tags. JSON is written the same either way.
+func markFlow(root *yaml.Node, maxList int) (blockItems int) {
 	if res := valueOf(root, "Resources"); res != nil {
 		for i := 1; i < len(res.Content); i += 2 {
 			typ, props := valueOf(res.Content[i], "Type"), valueOf(res.Content[i], "Properties")
@@ -256,10 +264,10 @@ func markFlow(root *yaml.Node, maxList int) {
 			}
 		}
 	}
-	markConditionLists(root, maxList)
+	return markConditionLists(root, maxList)
 }
 
-func markConditionLists(n *yaml.Node, maxList int) {
+func markConditionLists(n *yaml.Node, maxList int) (blockItems int) {
 	if statements := valueOf(n, "Statement"); statements != nil && valueOf(n, "Version") != nil {
 		for _, s := range statements.Content {
 			cond := valueOf(s, "Condition")
@@ -269,8 +277,12 @@ func markConditionLists(n *yaml.Node, maxList int) {
 			for i := 1; i < len(cond.Content); i += 2 {
 				if op := cond.Content[i]; op.Kind == yaml.MappingNode {
 					for j := 1; j < len(op.Content); j += 2 {
-						if l := op.Content[j]; l.Kind == yaml.SequenceNode && scalarsOnly(l) && flowLength(l) <= maxList {
+						switch l := op.Content[j]; {
+						case l.Kind != yaml.SequenceNode || !scalarsOnly(l):
+						case flowLength(l) <= maxList:
 							l.Style = yaml.FlowStyle
+						default:
+							blockItems += len(l.Content)
 						}
 					}
 				}
@@ -278,8 +290,9 @@ func markConditionLists(n *yaml.Node, maxList int) {
 		}
 	}
 	for _, c := range n.Content {
-		markConditionLists(c, maxList)
+		blockItems += markConditionLists(c, maxList)
 	}
+	return blockItems
 }
 
 // scalarsOnly is whether everything in mapping or sequence n is a scalar.

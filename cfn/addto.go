@@ -186,7 +186,7 @@ func (p *plan) checkReferences(t *cloudformation.Template) error {
 		}
 		r, ok := t.Resources[z.ref]
 		if !ok || r.AWSCloudFormationType() != "AWS::Route53::HostedZone" {
-			return bad(fmt.Sprintf("zones[%d].ref", i), z.ref, "names no AWS::Route53::HostedZone of the template")
+			return configError(fmt.Sprintf("zones[%d].ref", i), z.ref, "names no AWS::Route53::HostedZone of the template")
 		}
 	}
 	if p.role == "" {
@@ -194,11 +194,11 @@ func (p *plan) checkReferences(t *cloudformation.Template) error {
 	}
 	r, ok := t.Resources[p.role].(*iam.Role)
 	if !ok {
-		return bad("role", p.role, "names no AWS::IAM::Role of the template")
+		return configError("role", p.role, "names no AWS::IAM::Role of the template")
 	}
 	trust, err := json.Marshal(r.AssumeRolePolicyDocument)
 	if err != nil || !strings.Contains(string(trust), `"apigateway.amazonaws.com"`) {
-		return bad("role", p.role, "the role does not trust apigateway.amazonaws.com (AssumeRolePolicyDocument), so API Gateway could not assume it")
+		return configError("role", p.role, "the role does not trust apigateway.amazonaws.com (AssumeRolePolicyDocument), so API Gateway could not assume it")
 	}
 	return nil
 }

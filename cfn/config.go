@@ -218,7 +218,8 @@ func (e *ConfigError) Error() string {
 	return fmt.Sprintf("%s %q: %s", e.Field, e.Value, e.Rule)
 }
 
-func bad(field, value, rule string) *ConfigError {
+// configError is the *ConfigError of value at field breaking rule.
+func configError(field, value, rule string) *ConfigError {
 	return &ConfigError{Field: field, Value: value, Rule: rule}
 }
 

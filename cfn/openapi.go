@@ -92,24 +92,24 @@ var (
 // dual-stack either.
 func OpenAPI(cfg Config, o OpenAPIOptions) (Document, error) {
 	if !roleARNRE.MatchString(o.RoleARN) {
-		return Document{}, bad("role_arn", o.RoleARN, "an IAM role ARN, arn:aws:iam::123456789012:role/NAME")
+		return Document{}, configError("role_arn", o.RoleARN, "an IAM role ARN, arn:aws:iam::123456789012:role/NAME")
 	}
 	if o.Region == "" {
 		o.Region = "us-east-1"
 	}
 	if !regionRE.MatchString(o.Region) {
-		return Document{}, bad("region", o.Region, "a region name such as us-east-1")
+		return Document{}, configError("region", o.Region, "a region name such as us-east-1")
 	}
 	p, err := cfg.plan(false)
 	if err != nil {
 		return Document{}, err
 	}
 	if p.domain != nil {
-		return Document{}, bad("domain", p.domain.name, "an OpenAPI document holds the API alone, and a custom domain is a certificate, a domain name, a base path mapping and DNS records beside it: "+
+		return Document{}, configError("domain", p.domain.name, "an OpenAPI document holds the API alone, and a custom domain is a certificate, a domain name, a base path mapping and DNS records beside it: "+
 			"generate a CloudFormation or SAM template instead (format yaml, json or sam), or create the domain yourself (see README, \"Custom domain\")")
 	}
 	if f, v := p.ops.field(); f != "" {
-		return Document{}, bad(f, v, "an OpenAPI document holds the API alone: access logs, alarms and the web ACL go with the CloudFormation formats")
+		return Document{}, configError(f, v, "an OpenAPI document holds the API alone: access logs, alarms and the web ACL go with the CloudFormation formats")
 	}
 	if err := p.checkDevices(); err != nil {
 		return Document{}, err
@@ -119,7 +119,7 @@ func OpenAPI(cfg Config, o OpenAPIOptions) (Document, error) {
 		vars += len(p.dyndns2Users())
 	}
 	if vars > MaxStageVariables {
-		return Document{}, bad("devices", strconv.Itoa(len(p.devices)), fmt.Sprintf(
+		return Document{}, configError("devices", strconv.Itoa(len(p.devices)), fmt.Sprintf(
 			"imported from OpenAPI, each zone id, API key id and password is a stage variable, and a stage holds %d", MaxStageVariables))
 	}
 	b := &builder{p: p, t: cloudformation.NewTemplate(), texts: map[string]string{}, openapi: &o}

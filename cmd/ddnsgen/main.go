@@ -34,7 +34,7 @@ const (
 
 func main() {
 	if len(os.Args) < 2 || os.Args[1] != "local" {
-		// Writing a template is one short burst (about 10 MB allocated for
+		// Writing a template is one short burst (about 20 MB allocated for
 		// the largest stack): collecting garbage during it costs a third of
 		// the process's time and saves nothing. The limit still collects if
 		// some input makes it grow.

@@ -89,7 +89,7 @@ func randomValue(r *rand.Rand, ids []string, depth int) any {
 		// A one-key map: written as a tag when its key is Ref or Fn::…
 		return map[string]any{[]string{"Fn::Foo", "Fn::", "Fn::a-b", "Fn::!x", "Fn::GetAtt", "Other"}[r.Intn(6)]: randomValue(r, ids, depth+1)}
 	case 16:
-		if r.Intn(8) == 0 { // a literal intrinsic: Template.JSON's own path
+		if r.Intn(8) == 0 { // a literal intrinsic, which Template.JSON evaluates
 			return map[string]any{"Fn::Sub": "${" + id() + "}"}
 		}
 		fallthrough

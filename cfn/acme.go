@@ -27,11 +27,11 @@ const maxAcmeName = 253 - len(AcmeChallengePrefix)
 // and writes _acme-challenge.NAME, which must be a name.
 func (p *plan) checkACME() error {
 	if p.open {
-		return bad("acme", "true", "the acme-dns endpoint needs API keys (a certificate for a name is only as safe as the key that may set its challenge): drop open (-api-key=false)")
+		return configError("acme", "true", "the acme-dns endpoint needs API keys (a certificate for a name is only as safe as the key that may set its challenge): drop open (-api-key=false)")
 	}
 	for _, r := range p.records {
 		if len(r.name) > maxAcmeName {
-			return bad(fieldName("records", r.index, "name"), r.name,
+			return configError(fieldName("records", r.index, "name"), r.name,
 				"with acme a name is at most "+strconv.Itoa(maxAcmeName)+" characters, so that "+AcmeChallengePrefix+"NAME is at most 253")
 		}
 	}

@@ -63,35 +63,33 @@ func (e *ClashError) Error() string {
 // parameters and outputs, each logical ID starting with cfg.Prefix. It
 // refuses, with a *ClashError listing every clash, to overwrite anything t
 // already has, and checks the whole template against CloudFormation's
-// limits. cfg.Role and a Zone's Ref may name resources already in t.
+// limits on counts (YAML and JSON check its size as written). cfg.Role and
+// a Zone's Ref may name resources already in t.
 //
 // On error t is unchanged.
 func AddTo(t *cloudformation.Template, cfg Config) (*Stack, error) {
-	s, _, err := add(t, cfg, true, true)
-	return s, err
+	p, err := cfg.plan(true)
+	if err != nil {
+		return nil, err
+	}
+	return addStack(t, p)
 }
 
-// add is AddTo (embedded) or Build, and also returns the plan. checkSize
-// false leaves the 1 MB check to the caller (Render makes it on the tree it
-// writes).
-func add(t *cloudformation.Template, cfg Config, embedded, checkSize bool) (*Stack, *plan, error) {
-	p, err := cfg.plan(embedded)
-	if err != nil {
-		return nil, nil, err
-	}
+// addStack adds the stack p plans to t: AddTo's work once cfg is planned.
+func addStack(t *cloudformation.Template, p *plan) (*Stack, error) {
 	if err := p.checkDevices(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if err := p.checkReferences(t); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if err := p.checkAccount(t); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	// Build beside t, then merge: t stays as it was if anything fails.
 	b := &builder{p: p, t: cloudformation.NewTemplate(), texts: map[string]string{}}
 	if err := b.build(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	clash := &ClashError{}
 	for _, id := range slices.Sorted(maps.Keys(b.t.Resources)) {
@@ -110,7 +108,7 @@ func add(t *cloudformation.Template, cfg Config, embedded, checkSize bool) (*Sta
 		}
 	}
 	if len(clash.Resources)+len(clash.Parameters)+len(clash.Outputs) > 0 {
-		return nil, nil, clash
+		return nil, clash
 	}
 	merged := *t
 	merged.Resources = cloudformation.Resources{}
@@ -134,15 +132,10 @@ func add(t *cloudformation.Template, cfg Config, embedded, checkSize bool) (*Sta
 		merged.AWSTemplateFormatVersion = "2010-09-09"
 	}
 	if err := checkPolicySize(b.policy); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if err := checkCounts(&merged, b.texts); err != nil {
-		return nil, nil, err
-	}
-	if checkSize {
-		if err := checkTemplateSize(&merged); err != nil {
-			return nil, nil, err
-		}
+		return nil, err
 	}
 	*t = merged
 
@@ -181,7 +174,7 @@ func add(t *cloudformation.Template, cfg Config, embedded, checkSize bool) (*Sta
 			s.APIKeys[d.name] = b.id(IDApiKey + d.id)
 		}
 	}
-	return s, p, nil
+	return s, nil
 }
 
 // checkReferences: Config.Role and each Zone.Ref name resources of t of the
@@ -193,7 +186,7 @@ func (p *plan) checkReferences(t *cloudformation.Template) error {
 		}
 		r, ok := t.Resources[z.ref]
 		if !ok || r.AWSCloudFormationType() != "AWS::Route53::HostedZone" {
-			return bad(fmt.Sprintf("zones[%d].ref", i), z.ref, "names no AWS::Route53::HostedZone of the template")
+			return configError(fmt.Sprintf("zones[%d].ref", i), z.ref, "names no AWS::Route53::HostedZone of the template")
 		}
 	}
 	if p.role == "" {
@@ -201,11 +194,11 @@ func (p *plan) checkReferences(t *cloudformation.Template) error {
 	}
 	r, ok := t.Resources[p.role].(*iam.Role)
 	if !ok {
-		return bad("role", p.role, "names no AWS::IAM::Role of the template")
+		return configError("role", p.role, "names no AWS::IAM::Role of the template")
 	}
 	trust, err := json.Marshal(r.AssumeRolePolicyDocument)
 	if err != nil || !strings.Contains(string(trust), `"apigateway.amazonaws.com"`) {
-		return bad("role", p.role, "the role does not trust apigateway.amazonaws.com (AssumeRolePolicyDocument), so API Gateway could not assume it")
+		return configError("role", p.role, "the role does not trust apigateway.amazonaws.com (AssumeRolePolicyDocument), so API Gateway could not assume it")
 	}
 	return nil
 }

@@ -76,20 +76,6 @@ func BenchmarkBuildAlone(b *testing.B) {
 	}
 }
 
-// BenchmarkRender is what the CLI does with a stack: Build and YAML in one
-// pass (cfn.Render), for the largest stack.
-func BenchmarkRender(b *testing.B) {
-	cfg := devicesConfig(cfn.MaxDevices, false)
-	b.ReportAllocs()
-	cpu := cpuTime()
-	for i := 0; i < b.N; i++ {
-		if _, _, err := cfn.Render(cfg, false); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
-}
-
 // devicesFile is the -config file of bench/cli-vs-cdk.sh: n devices, each
 // with a name of its own (A and AAAA), in one-line flow mappings.
 func devicesFile(n int) []byte {
@@ -105,24 +91,18 @@ func devicesFile(n int) []byte {
 	return []byte(b.String())
 }
 
-// BenchmarkParseConfig reads the 240-device file of bench/cli-vs-cdk.sh:
-// as it is (plainYAML reads it), and with a document marker (---) in front,
-// which leaves it to yaml.v3's parser.
+// BenchmarkParseConfig reads the 240-device file of bench/cli-vs-cdk.sh.
 func BenchmarkParseConfig(b *testing.B) {
-	for _, c := range []struct{ name, head string }{{"plain", ""}, {"yaml.v3", "---\n"}} {
-		b.Run(c.name, func(b *testing.B) {
-			file := append([]byte(c.head), devicesFile(240)...)
-			b.ReportAllocs()
-			cpu := cpuTime()
-			for i := 0; i < b.N; i++ {
-				cfg, err := cfn.ParseConfig(file)
-				if err != nil || len(cfg.Devices) != 240 {
-					b.Fatalf("%d devices, %v", len(cfg.Devices), err)
-				}
-			}
-			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
-		})
+	file := devicesFile(240)
+	b.ReportAllocs()
+	cpu := cpuTime()
+	for i := 0; i < b.N; i++ {
+		cfg, err := cfn.ParseConfig(file)
+		if err != nil || len(cfg.Devices) != 240 {
+			b.Fatalf("%d devices, %v", len(cfg.Devices), err)
+		}
 	}
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 }
 
 // cpuTime is the CPU time this process has used, user and system, in ns:

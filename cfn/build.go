@@ -33,39 +33,17 @@ const (
 
 // Build returns the CloudFormation template of the stack cfg describes, or
 // the first *ConfigError. The same Config always gives the same template.
-// It is AddTo on a new, empty template.
+// It is AddTo on a new, empty template; YAML and JSON write it.
 func Build(cfg Config) (*cloudformation.Template, error) {
+	p, err := cfg.plan(false)
+	if err != nil {
+		return nil, err
+	}
 	t := cloudformation.NewTemplate()
-	if _, _, err := add(t, cfg, false, true); err != nil {
+	if _, err := addStack(t, p); err != nil {
 		return nil, err
 	}
 	return t, nil
-}
-
-// Render builds cfg's stack and writes it: the bytes of YAML(Build(cfg)),
-// or with asJSON of JSON(Build(cfg)), and cfg.Warnings(), or Build's error.
-// It does in one pass what those do in three: cfg is planned once, and
-// the template read once, the 1 MB check made on what is written. The CLI
-// writes its templates with it.
-func Render(cfg Config, asJSON bool) (out []byte, warnings []string, err error) {
-	t := cloudformation.NewTemplate()
-	_, p, err := add(t, cfg, false, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	root, err := tree(t)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := checkTreeSize(root); err != nil {
-		return nil, nil, err
-	}
-	if asJSON {
-		out = jsonBytes(root)
-	} else if out, err = yamlBytes(root, flowWidth); err != nil {
-		return nil, nil, err
-	}
-	return out, p.warnings, nil
 }
 
 type builder struct {
@@ -131,7 +109,9 @@ func (b *builder) build() error {
 	if err := b.acme(); err != nil {
 		return err
 	}
-	b.stage()
+	if err := b.stage(); err != nil {
+		return err
+	}
 	b.keys()
 	b.domain()
 	b.outputs()
@@ -295,7 +275,7 @@ func (b *builder) updateMethod() error {
 // stage adds the Deployment, whose logical ID carries a hash of the API
 // definition so that CloudFormation replaces it (redeploys) whenever the API
 // changes, and the Stage that points at it.
-func (b *builder) stage() {
+func (b *builder) stage() error {
 	p := b.p
 	ids := []string{b.id(IDRestAPI), b.id(IDZoneResource)}
 	if p.dyndns2 {
@@ -314,7 +294,7 @@ func (b *builder) stage() {
 	for _, id := range ids {
 		j, err := json.Marshal(b.t.Resources[id])
 		if err != nil {
-			panic(fmt.Sprintf("cfn: resource %s does not marshal: %v", id, err)) // our own types; cannot happen
+			return fmt.Errorf("cfn: marshalling resource %s: %w", id, err)
 		}
 		fmt.Fprintf(h, "%s=%s\n", id, j)
 	}
@@ -369,6 +349,7 @@ func (b *builder) stage() {
 		Variables:      variables,
 		Tags:           p.tags,
 	}
+	return nil
 }
 
 // customerID names the stack's usage plan, and starts its API keys' names

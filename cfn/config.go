@@ -218,7 +218,8 @@ func (e *ConfigError) Error() string {
 	return fmt.Sprintf("%s %q: %s", e.Field, e.Value, e.Rule)
 }
 
-func bad(field, value, rule string) *ConfigError {
+// configError is the *ConfigError of value at field breaking rule.
+func configError(field, value, rule string) *ConfigError {
 	return &ConfigError{Field: field, Value: value, Rule: rule}
 }
 
@@ -281,20 +282,18 @@ func camel(s string) string {
 //     written, as on the command line (-key-rate 0 is refused too): leave
 //     the key out for the default.
 func ParseConfig(b []byte) (Config, error) {
-	root, plain := plainYAML(b)
-	if !plain {
-		var doc yaml.Node
-		dec := yaml.NewDecoder(bytes.NewReader(b))
-		if err := dec.Decode(&doc); err != nil && err != io.EOF {
-			return Config{}, fmt.Errorf("config: %s", strings.TrimPrefix(err.Error(), "yaml: "))
-		}
-		var extra yaml.Node
-		if err := dec.Decode(&extra); err != io.EOF {
-			return Config{}, fmt.Errorf("config: line %d: a second YAML document (---): one document only", extra.Line)
-		}
-		if doc.Kind != 0 && len(doc.Content) > 0 {
-			root = doc.Content[0]
-		}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&doc); err != nil && err != io.EOF {
+		return Config{}, fmt.Errorf("config: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err != io.EOF {
+		return Config{}, fmt.Errorf("config: line %d: a second YAML document (---): one document only", extra.Line)
+	}
+	var root *yaml.Node
+	if len(doc.Content) > 0 {
+		root = doc.Content[0]
 	}
 	if root == nil || root.Tag == "!!null" || (root.Kind == yaml.MappingNode && len(root.Content) == 0) {
 		return Config{}, fmt.Errorf("config: the file is empty: it would be the placeholder stack (myddns.acme.local); write records (and zones, devices) as the README shows")
@@ -334,8 +333,7 @@ var kindNames = map[yaml.Kind]string{
 
 // decodeNode checks a YAML node against the Go value it is read into, and
 // reads it there; path is the key's path as the file spells it
-// (records[0].ttl). A scalar is read as yaml.v3 reads it: most directly,
-// the rest by yaml.v3 itself.
+// (records[0].ttl). yaml.v3 reads each scalar.
 func decodeNode(n *yaml.Node, v reflect.Value, path string) error {
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
@@ -429,9 +427,6 @@ func decodeNode(n *yaml.Node, v reflect.Value, path string) error {
 		if err := want(yaml.ScalarNode); err != nil {
 			return err
 		}
-		if decodeScalar(n, v) {
-			return nil
-		}
 		if err := n.Decode(v.Addr().Interface()); err != nil {
 			kind := map[reflect.Kind]string{reflect.Int: "a whole number", reflect.Float64: "a number", reflect.Bool: "true or false", reflect.String: "text"}[v.Kind()]
 			return fmt.Errorf("line %d: %s %q: not %s", n.Line, where, n.Value, kind)
@@ -452,41 +447,6 @@ func isNull(n *yaml.Node) bool {
 // into any other kind it sets nothing.
 func nullable(k reflect.Kind) bool {
 	return k == reflect.Interface || k == reflect.Pointer || k == reflect.Map || k == reflect.Slice
-}
-
-// decodeScalar reads the plainest scalars (text, true or false, a decimal
-// whole number) into v as yaml.v3 would, and says whether it did.
-func decodeScalar(n *yaml.Node, v reflect.Value) bool {
-	switch {
-	case v.Kind() == reflect.String && n.Tag == "!!str":
-		v.SetString(n.Value)
-	case v.Kind() == reflect.Bool && n.Tag == "!!bool" && (n.Value == "true" || n.Value == "false"):
-		v.SetBool(n.Value == "true")
-	case v.Kind() == reflect.Int && n.Tag == "!!int" && plainDecimal(n.Value):
-		i, err := strconv.Atoi(n.Value)
-		if err != nil {
-			return false
-		}
-		v.SetInt(int64(i))
-	default:
-		return false
-	}
-	return true
-}
-
-// plainDecimal: 0, or digits without a leading 0 (which YAML may read as
-// octal), after an optional minus; short enough for an int.
-func plainDecimal(s string) bool {
-	s = strings.TrimPrefix(s, "-")
-	if s == "" || len(s) > 18 || s[0] == '0' && s != "0" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // uniqueKey refuses mapping n's key at i when an earlier key is the same

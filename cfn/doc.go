@@ -26,5 +26,7 @@
 //
 // Build validates the Config first; [Config.Validate] does only that, and
 // [Config.Warnings] lists what is allowed but probably not meant. The same
-// Config always gives byte-identical output.
+// Config always gives byte-identical output. YAML and JSON refuse a
+// template over CloudFormation's 1 MB, as written, with a
+// [*TemplateSizeError].
 package cfn

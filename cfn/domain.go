@@ -50,15 +50,15 @@ func (p *plan) addDomain(c Config) error {
 	if c.Domain == "" {
 		switch {
 		case c.CertificateARN != "":
-			return bad("certificate_arn", c.CertificateARN, "a certificate is for a custom domain: set domain too")
+			return configError("certificate_arn", c.CertificateARN, "a certificate is for a custom domain: set domain too")
 		case c.DisableExecuteAPI:
-			return bad("disable_execute_api", "true", "without a custom domain (domain) the execute-api endpoint is the only way in: set domain too, or drop disable_execute_api")
+			return configError("disable_execute_api", "true", "without a custom domain (domain) the execute-api endpoint is the only way in: set domain too, or drop disable_execute_api")
 		}
 		return nil
 	}
 	name, rule := normalizeName(c.Domain)
 	if rule != "" {
-		return bad("domain", c.Domain, rule)
+		return configError("domain", c.Domain, rule)
 	}
 	d := &domainPlan{name: name, disableDefault: c.DisableExecuteAPI}
 	for _, z := range p.zones {
@@ -67,22 +67,22 @@ func (p *plan) addDomain(c Config) error {
 		}
 	}
 	if d.zone == nil {
-		return bad("domain", c.Domain, fmt.Sprintf(
+		return configError("domain", c.Domain, fmt.Sprintf(
 			"the custom domain must lie in one of the stack's hosted zones (%s): its alias records, and the certificate's validation record, go there", p.zoneList()))
 	}
 	if r := p.record(name); r != nil {
-		return bad("domain", c.Domain, "the custom domain is also one of the records: an update would replace its alias record; give the API a name of its own, e.g. ddns."+d.zone.name)
+		return configError("domain", c.Domain, "the custom domain is also one of the records: an update would replace its alias record; give the API a name of its own, e.g. ddns."+d.zone.name)
 	}
 	if c.CertificateARN != "" {
 		m := certificateARNRE().FindStringSubmatch(c.CertificateARN)
 		if m == nil {
-			return bad("certificate_arn", c.CertificateARN, ruleCertificateARN)
+			return configError("certificate_arn", c.CertificateARN, ruleCertificateARN)
 		}
 		d.certificateARN = c.CertificateARN
 		p.warnings = append(p.warnings, "certificate_arn is in "+m[1]+": a REGIONAL custom domain takes a certificate from its own region, so deploy the stack in "+m[1]+
 			", and the certificate must cover "+name)
 	} else if len(name) > maxCertificateName {
-		return bad("domain", c.Domain, fmt.Sprintf(
+		return configError("domain", c.Domain, fmt.Sprintf(
 			"ACM puts a certificate's first name in its common name, at most %d characters: use a shorter name, or an existing certificate that lists it (certificate_arn)", maxCertificateName))
 	}
 	p.domain = d

@@ -34,7 +34,7 @@ func (p *plan) checkDevices() error {
 		// Each zone id and each device's password is a stage variable (and
 		// a password a parameter, but the 100 variables come first).
 		if n := len(p.zones) + len(p.dyndns2Users()); n > MaxStageVariables {
-			return bad("devices", strconv.Itoa(len(p.devices)), fmt.Sprintf(
+			return configError("devices", strconv.Itoa(len(p.devices)), fmt.Sprintf(
 				"with dyndns2 each device's password is a stage variable, and a stage holds %d: at most %d devices with %s",
 				MaxStageVariables, MaxStageVariables-len(p.zones), plural(len(p.zones), "zone")))
 		}
@@ -42,7 +42,7 @@ func (p *plan) checkDevices() error {
 	// Each name may get an A and an AAAA change: a batch takes 1,000, and a
 	// #foreach 1,000 iterations.
 	if p.limits.MaxHostnames*p.families() > 1000 {
-		return bad("limits.max_hostnames", strconv.Itoa(p.limits.MaxHostnames),
+		return configError("limits.max_hostnames", strconv.Itoa(p.limits.MaxHostnames),
 			"with names that take A and AAAA a request may make two changes a name, and a batch takes 1,000: at most 500")
 	}
 	// Access logs, alarms and the web ACL take some of the 500 too.
@@ -54,7 +54,7 @@ func (p *plan) checkDevices() error {
 // numbers, so Config.plan calls it (with the API's own) before anything.
 func checkDeviceCount(n, fixed int) error {
 	if fixed+resourcesPerDevice*n > MaxResources {
-		return bad("devices", strconv.Itoa(n), fmt.Sprintf(
+		return configError("devices", strconv.Itoa(n), fmt.Sprintf(
 			"%d devices need %d resources and a stack holds %d: at most %d devices a stack; split them over several stacks",
 			n, fixed+resourcesPerDevice*n, MaxResources, (MaxResources-fixed)/resourcesPerDevice))
 	}
@@ -72,36 +72,29 @@ func checkPolicySize(policy PolicyDocument) error {
 	// The ARNs' ${AWS::Partition} and zone placeholders resolve to about the
 	// same length; count the policy as written.
 	if n := len(j); n > MaxRolePolicy {
-		return bad("records", strconv.Itoa(n)+" characters of role policy", fmt.Sprintf(
+		return configError("records", strconv.Itoa(n)+" characters of role policy", fmt.Sprintf(
 			"IAM takes at most %d characters of a role's inline policy, and the policy lists each name: fewer or shorter names a stack (names that take both A and AAAA are listed once)", MaxRolePolicy))
 	}
 	return nil
 }
 
-// checkLimits checks a built template against the service limits, so that
-// a stack that cannot deploy fails here with a clear error, not at deploy.
-func checkLimits(t *cloudformation.Template, templateTexts map[string]string) error {
-	if err := checkCounts(t, templateTexts); err != nil {
-		return err
-	}
-	return checkTemplateSize(t)
-}
-
-// checkCounts is checkLimits but for the template's size: the number of
-// resources, outputs and parameters, and each mapping template's size.
+// checkCounts checks a built template against the service limits on
+// counts, so that a stack that cannot deploy fails here with a clear error,
+// not at deploy: the number of resources, outputs and parameters, and each
+// mapping template's size. (YAML and JSON check the template's size.)
 func checkCounts(t *cloudformation.Template, templateTexts map[string]string) error {
 	if n := len(t.Resources); n > MaxResources {
-		return bad("devices", strconv.Itoa(n)+" resources", fmt.Sprintf("a stack holds at most %d resources", MaxResources))
+		return configError("devices", strconv.Itoa(n)+" resources", fmt.Sprintf("a stack holds at most %d resources", MaxResources))
 	}
 	if n := len(t.Outputs); n > MaxOutputs {
-		return bad("zones", strconv.Itoa(n)+" outputs", fmt.Sprintf("a stack holds at most %d outputs", MaxOutputs))
+		return configError("zones", strconv.Itoa(n)+" outputs", fmt.Sprintf("a stack holds at most %d outputs", MaxOutputs))
 	}
 	if n := len(t.Parameters); n > MaxParameters {
-		return bad("zones", strconv.Itoa(n)+" parameters", fmt.Sprintf("a stack holds at most %d parameters", MaxParameters))
+		return configError("zones", strconv.Itoa(n)+" parameters", fmt.Sprintf("a stack holds at most %d parameters", MaxParameters))
 	}
 	for name, text := range templateTexts {
 		if len(text) > templates.MaxTemplateBytes {
-			return bad("devices", name, fmt.Sprintf("the mapping template is %d bytes; API Gateway takes at most %d", len(text), templates.MaxTemplateBytes))
+			return configError("devices", name, fmt.Sprintf("the mapping template is %d bytes; API Gateway takes at most %d", len(text), templates.MaxTemplateBytes))
 		}
 	}
 	return nil

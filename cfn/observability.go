@@ -90,10 +90,10 @@ func (p *plan) addOps(c Config) error {
 	o.accessLogs, o.accountRole = c.AccessLogs, c.AccountLogsRole
 	o.retention = c.LogRetentionDays
 	if o.retention != 0 && !c.AccessLogs {
-		return bad("log_retention_days", strconv.Itoa(o.retention), "keeps access logs: set access_logs too")
+		return configError("log_retention_days", strconv.Itoa(o.retention), "keeps access logs: set access_logs too")
 	}
 	if o.accountRole && !c.AccessLogs {
-		return bad("account_logs_role", "true", "is the role API Gateway writes access logs with: set access_logs too")
+		return configError("account_logs_role", "true", "is the role API Gateway writes access logs with: set access_logs too")
 	}
 	if o.retention == 0 {
 		o.retention = DefaultLogRetentionDays
@@ -103,7 +103,7 @@ func (p *plan) addOps(c Config) error {
 		for _, d := range logRetentions {
 			days = append(days, strconv.Itoa(d))
 		}
-		return bad("log_retention_days", strconv.Itoa(o.retention),
+		return configError("log_retention_days", strconv.Itoa(o.retention),
 			"CloudWatch Logs keeps logs for one of "+strings.Join(days, ", ")+" days")
 	}
 
@@ -114,12 +114,12 @@ func (p *plan) addOps(c Config) error {
 			v     int
 		}{{"alarms.server_errors", a.ServerErrors}, {"alarms.refused", a.Refused}, {"alarms.latency_ms", a.LatencyMS}} {
 			if t.v != 0 {
-				return bad(t.field, strconv.Itoa(t.v), "an alarm needs somewhere to send it: set alarms.email too")
+				return configError(t.field, strconv.Itoa(t.v), "an alarm needs somewhere to send it: set alarms.email too")
 			}
 		}
 	} else {
 		if len(a.Email) > 254 || !emailRE.MatchString(a.Email) {
-			return bad("alarms.email", a.Email, ruleEmail)
+			return configError("alarms.email", a.Email, ruleEmail)
 		}
 		if a.ServerErrors == 0 {
 			a.ServerErrors = DefaultAlarmServerErrors
@@ -141,7 +141,7 @@ func (p *plan) addOps(c Config) error {
 			{"alarms.latency_ms", a.LatencyMS, 29000, "milliseconds (API Gateway waits at most 29,000)"},
 		} {
 			if t.v < 1 || t.v > t.max {
-				return bad(t.field, strconv.Itoa(t.v), fmt.Sprintf("must be from 1 to %d %s", t.max, t.unitRule))
+				return configError(t.field, strconv.Itoa(t.v), fmt.Sprintf("must be from 1 to %d %s", t.max, t.unitRule))
 			}
 		}
 	}
@@ -149,7 +149,7 @@ func (p *plan) addOps(c Config) error {
 
 	o.wafRate = c.WAFRate
 	if o.wafRate != 0 && (o.wafRate < MinWAFRate || o.wafRate > MaxWAFRate) {
-		return bad("waf_rate", strconv.Itoa(o.wafRate), fmt.Sprintf(
+		return configError("waf_rate", strconv.Itoa(o.wafRate), fmt.Sprintf(
 			"AWS WAF counts each source address's requests over 5 minutes, and the limit is from %d to %d", MinWAFRate, MaxWAFRate))
 	}
 	return nil
@@ -163,7 +163,7 @@ func (p *plan) checkAccount(t *cloudformation.Template) error {
 	}
 	for _, id := range slices.Sorted(maps.Keys(t.Resources)) {
 		if t.Resources[id].AWSCloudFormationType() == "AWS::ApiGateway::Account" {
-			return bad("account_logs_role", "true", "the template already sets the account's API Gateway CloudWatch role ("+id+"): one per account and region, so leave it off here")
+			return configError("account_logs_role", "true", "the template already sets the account's API Gateway CloudWatch role ("+id+"): one per account and region, so leave it off here")
 		}
 	}
 	return nil

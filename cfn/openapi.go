@@ -60,10 +60,23 @@ func (o ordered) MarshalJSON() ([]byte, error) {
 }
 
 // YAML writes the document in the style of the templates.
-func (d Document) YAML() ([]byte, error) { return writeDocument(d.v, true) }
+func (d Document) YAML() ([]byte, error) {
+	root, err := documentTree(d.v)
+	if err != nil {
+		return nil, err
+	}
+	styleYAML(root, maxFlowList)
+	return encodeYAML(root)
+}
 
 // JSON writes the document as indented JSON without HTML escaping.
-func (d Document) JSON() ([]byte, error) { return writeDocument(d.v, false) }
+func (d Document) JSON() ([]byte, error) {
+	root, err := documentTree(d.v)
+	if err != nil {
+		return nil, err
+	}
+	return encodeJSON(root)
+}
 
 var (
 	roleARNRE = regexpPattern(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$`)
@@ -79,24 +92,24 @@ var (
 // dual-stack either.
 func OpenAPI(cfg Config, o OpenAPIOptions) (Document, error) {
 	if !roleARNRE.MatchString(o.RoleARN) {
-		return Document{}, bad("role_arn", o.RoleARN, "an IAM role ARN, arn:aws:iam::123456789012:role/NAME")
+		return Document{}, configError("role_arn", o.RoleARN, "an IAM role ARN, arn:aws:iam::123456789012:role/NAME")
 	}
 	if o.Region == "" {
 		o.Region = "us-east-1"
 	}
 	if !regionRE.MatchString(o.Region) {
-		return Document{}, bad("region", o.Region, "a region name such as us-east-1")
+		return Document{}, configError("region", o.Region, "a region name such as us-east-1")
 	}
 	p, err := cfg.plan(false)
 	if err != nil {
 		return Document{}, err
 	}
 	if p.domain != nil {
-		return Document{}, bad("domain", p.domain.name, "an OpenAPI document holds the API alone, and a custom domain is a certificate, a domain name, a base path mapping and DNS records beside it: "+
+		return Document{}, configError("domain", p.domain.name, "an OpenAPI document holds the API alone, and a custom domain is a certificate, a domain name, a base path mapping and DNS records beside it: "+
 			"generate a CloudFormation or SAM template instead (format yaml, json or sam), or create the domain yourself (see README, \"Custom domain\")")
 	}
 	if f, v := p.ops.field(); f != "" {
-		return Document{}, bad(f, v, "an OpenAPI document holds the API alone: access logs, alarms and the web ACL go with the CloudFormation formats")
+		return Document{}, configError(f, v, "an OpenAPI document holds the API alone: access logs, alarms and the web ACL go with the CloudFormation formats")
 	}
 	if err := p.checkDevices(); err != nil {
 		return Document{}, err
@@ -106,14 +119,14 @@ func OpenAPI(cfg Config, o OpenAPIOptions) (Document, error) {
 		vars += len(p.dyndns2Users())
 	}
 	if vars > MaxStageVariables {
-		return Document{}, bad("devices", strconv.Itoa(len(p.devices)), fmt.Sprintf(
+		return Document{}, configError("devices", strconv.Itoa(len(p.devices)), fmt.Sprintf(
 			"imported from OpenAPI, each zone id, API key id and password is a stage variable, and a stage holds %d", MaxStageVariables))
 	}
 	b := &builder{p: p, t: cloudformation.NewTemplate(), texts: map[string]string{}, openapi: &o}
 	if err := b.build(); err != nil {
 		return Document{}, err
 	}
-	if err := checkLimits(b.t, b.texts); err != nil {
+	if err := checkCounts(b.t, b.texts); err != nil {
 		return Document{}, err
 	}
 	return Document{b.openAPI()}, nil
@@ -193,7 +206,7 @@ func BuildSAM(cfg Config) (*cloudformation.Template, error) {
 	if err := checkPolicySize(b.policy); err != nil {
 		return nil, err
 	}
-	if err := checkLimits(b.t, b.texts); err != nil {
+	if err := checkCounts(b.t, b.texts); err != nil {
 		return nil, err
 	}
 	return b.t, nil

@@ -159,31 +159,31 @@ func (c Config) plan(embedded bool) (*plan, error) {
 		p.apiName = DefaultAPIName
 	}
 	if !apiRE.MatchString(p.apiName) {
-		return nil, bad("api_name", p.apiName, ruleAPI)
+		return nil, configError("api_name", p.apiName, ruleAPI)
 	}
 	if p.stage == "" {
 		p.stage = DefaultStage
 	}
 	if !stageRE.MatchString(p.stage) {
-		return nil, bad("stage", p.stage, ruleStage)
+		return nil, configError("stage", p.stage, ruleStage)
 	}
 	if len(p.description) > 1024 || strings.Contains(p.description, "${") {
-		return nil, bad("description", p.description, "a description is at most 1024 characters and has no ${")
+		return nil, configError("description", p.description, "a description is at most 1024 characters and has no ${")
 	}
 	for _, f := range []struct{ name, value string }{{"api_name", p.apiName}, {"stage", p.stage}, {"description", p.description}} {
 		if isPlaceholder(f.value) {
-			return nil, bad(f.name, f.value, rulePlaceholder)
+			return nil, configError(f.name, f.value, rulePlaceholder)
 		}
 	}
 	if p.prefix != "" && !prefixRE.MatchString(p.prefix) {
-		return nil, bad("prefix", p.prefix, rulePrefix)
+		return nil, configError("prefix", p.prefix, rulePrefix)
 	}
 	if p.role != "" {
 		if !embedded {
-			return nil, bad("role", p.role, "names a role already in a template: use AddTo, which adds to that template (Build writes a new one)")
+			return nil, configError("role", p.role, "names a role already in a template: use AddTo, which adds to that template (Build writes a new one)")
 		}
 		if !logicalRE.MatchString(p.role) {
-			return nil, bad("role", p.role, ruleRef)
+			return nil, configError("role", p.role, ruleRef)
 		}
 	}
 	if err := p.addTags(c.Tags); err != nil {
@@ -209,7 +209,7 @@ func (c Config) plan(embedded bool) (*plan, error) {
 		}
 	}
 	if p.queryCredentials && !p.dyndns2 {
-		return nil, bad("query_credentials", "true", "credentials in the URL are for the dyndns2 endpoint: set dyndns2 too")
+		return nil, configError("query_credentials", "true", "credentials in the URL are for the dyndns2 endpoint: set dyndns2 too")
 	}
 	if p.dyndns2 {
 		if err := p.checkDynDNS2(); err != nil {
@@ -285,13 +285,13 @@ func (p *plan) checkLimits() error {
 	l := p.limits
 	rate := func(field string, v float64) error {
 		if math.IsNaN(v) || v <= 0 || v > 10000 {
-			return bad(field, strconv.FormatFloat(v, 'g', -1, 64), "a rate is more than 0 and at most 10000 requests a second")
+			return configError(field, strconv.FormatFloat(v, 'g', -1, 64), "a rate is more than 0 and at most 10000 requests a second")
 		}
 		return nil
 	}
 	count := func(field string, v, max int) error {
 		if v < 1 || v > max {
-			return bad(field, strconv.Itoa(v), fmt.Sprintf("must be from 1 to %d", max))
+			return configError(field, strconv.Itoa(v), fmt.Sprintf("must be from 1 to %d", max))
 		}
 		return nil
 	}
@@ -326,24 +326,24 @@ func (p *plan) addRecords(records []Record) error {
 	for i, r := range records {
 		name, rule := normalizeName(r.Name)
 		if rule != "" {
-			return bad(fieldName("records", i, "name"), r.Name, rule)
+			return configError(fieldName("records", i, "name"), r.Name, rule)
 		}
 		if seen[name] {
-			return bad(fieldName("records", i, "name"), r.Name, "each record is listed once")
+			return configError(fieldName("records", i, "name"), r.Name, "each record is listed once")
 		}
 		seen[name] = true
 		rp := &recordPlan{index: i, name: name, ttl: DefaultTTL}
 		if r.TTL != nil {
 			rp.ttl = *r.TTL
 			if rp.ttl < 0 || rp.ttl > math.MaxInt32 {
-				return bad(fieldName("records", i, "ttl"), strconv.Itoa(rp.ttl), ruleTTL)
+				return configError(fieldName("records", i, "ttl"), strconv.Itoa(rp.ttl), ruleTTL)
 			}
 		}
 		types := map[string]bool{}
 		for _, t := range r.Types {
 			u := strings.ToUpper(t)
 			if u != "A" && u != "AAAA" {
-				return bad(fieldName("records", i, "types"), t, "a record type is A (IPv4) or AAAA (IPv6)")
+				return configError(fieldName("records", i, "types"), t, "a record type is A (IPv4) or AAAA (IPv6)")
 			}
 			types[u] = true
 		}
@@ -361,7 +361,7 @@ func (p *plan) addRecords(records []Record) error {
 				rule = "an interface id completes an IPv6 address: the record must take AAAA (types: [A, AAAA] or [AAAA])"
 			}
 			if rule != "" {
-				return bad(fieldName("records", i, "interface_id"), r.InterfaceID, rule)
+				return configError(fieldName("records", i, "interface_id"), r.InterfaceID, rule)
 			}
 			rp.iid = iid
 		}
@@ -373,15 +373,15 @@ func (p *plan) addRecords(records []Record) error {
 
 func (p *plan) addTags(in map[string]string) error {
 	if len(in) > 50 {
-		return bad("tags", strconv.Itoa(len(in)), "at most 50 tags (a stage takes no more)")
+		return configError("tags", strconv.Itoa(len(in)), "at most 50 tags (a stage takes no more)")
 	}
 	for k, v := range in {
 		if k == "" || len(k) > 128 || len(v) > 256 || strings.HasPrefix(strings.ToLower(k), "aws:") ||
 			!tagRE.MatchString(k) || !tagRE.MatchString(v) {
-			return bad("tags", k+"="+v, ruleTag)
+			return configError("tags", k+"="+v, ruleTag)
 		}
 		if isPlaceholder(k) || isPlaceholder(v) {
-			return bad("tags", k+"="+v, rulePlaceholder)
+			return configError("tags", k+"="+v, rulePlaceholder)
 		}
 		p.tags = append(p.tags, tags.Tag{Key: k, Value: v})
 	}
@@ -394,7 +394,7 @@ func (p *plan) addZones(zones []Zone, embedded bool) error {
 		zones = []Zone{{}}
 	}
 	if len(zones) > 50 {
-		return bad("zones", strconv.Itoa(len(zones)), "at most 50 zones in one stack")
+		return configError("zones", strconv.Itoa(len(zones)), "at most 50 zones in one stack")
 	}
 	names := map[string]bool{}
 	ids := map[string]bool{}
@@ -402,41 +402,41 @@ func (p *plan) addZones(zones []Zone, embedded bool) error {
 		zp := &zonePlan{}
 		if z.Name == "" {
 			if len(zones) > 1 {
-				return bad(fieldName("zones", i, "name"), "", "with more than one zone, each zone needs its name")
+				return configError(fieldName("zones", i, "name"), "", "with more than one zone, each zone needs its name")
 			}
 			zp.name = p.commonParent()
 			if zp.name == "" {
-				return bad("zones", "", fmt.Sprintf("the records %s share no parent domain: name their zones", p.recordList()))
+				return configError("zones", "", fmt.Sprintf("the records %s share no parent domain: name their zones", p.recordList()))
 			}
 		} else {
 			name, rule := normalizeName(z.Name)
 			if rule != "" {
-				return bad(fieldName("zones", i, "name"), z.Name, rule)
+				return configError(fieldName("zones", i, "name"), z.Name, rule)
 			}
 			zp.name = name
 		}
 		if names[zp.name] {
-			return bad(fieldName("zones", i, "name"), z.Name, "each zone is listed once")
+			return configError(fieldName("zones", i, "name"), z.Name, "each zone is listed once")
 		}
 		names[zp.name] = true
 		if z.Ref != "" {
 			switch {
 			case !embedded:
-				return bad(fieldName("zones", i, "ref"), z.Ref, "names a hosted zone already in a template: use AddTo, which adds to that template (Build writes a new one)")
+				return configError(fieldName("zones", i, "ref"), z.Ref, "names a hosted zone already in a template: use AddTo, which adds to that template (Build writes a new one)")
 			case z.ID != "":
-				return bad(fieldName("zones", i, "ref"), z.Ref, "a zone has an id or a ref, not both")
+				return configError(fieldName("zones", i, "ref"), z.Ref, "a zone has an id or a ref, not both")
 			case !logicalRE.MatchString(z.Ref):
-				return bad(fieldName("zones", i, "ref"), z.Ref, ruleRef)
+				return configError(fieldName("zones", i, "ref"), z.Ref, ruleRef)
 			}
 			zp.ref = z.Ref
 		}
 		if z.ID != "" {
 			id, rule := normalizeZoneID(z.ID)
 			if rule != "" {
-				return bad(fieldName("zones", i, "id"), z.ID, rule)
+				return configError(fieldName("zones", i, "id"), z.ID, rule)
 			}
 			if ids[id] {
-				return bad(fieldName("zones", i, "id"), z.ID, "each zone id is listed once")
+				return configError(fieldName("zones", i, "id"), z.ID, "each zone id is listed once")
 			}
 			ids[id] = true
 			zp.id = id
@@ -473,13 +473,13 @@ func (p *plan) addZones(zones []Zone, embedded bool) error {
 			}
 		}
 		if r.zone == nil {
-			return bad(fieldName("records", r.index, "name"), r.name, fmt.Sprintf("the name is in none of the zones (%s)", p.zoneList()))
+			return configError(fieldName("records", r.index, "name"), r.name, fmt.Sprintf("the name is in none of the zones (%s)", p.zoneList()))
 		}
 		r.zone.records = append(r.zone.records, r)
 	}
 	for _, z := range p.zones {
 		if len(z.records) == 0 {
-			return bad("zones", z.name, "no record is in this zone")
+			return configError("zones", z.name, "no record is in this zone")
 		}
 	}
 	return nil
@@ -542,41 +542,41 @@ func (p *plan) addDevices(devices []Device) error {
 		return nil
 	}
 	if p.open {
-		return bad("devices", devices[0].Name, "an open endpoint has no API keys, so it cannot tell devices apart: drop open or the devices")
+		return configError("devices", devices[0].Name, "an open endpoint has no API keys, so it cannot tell devices apart: drop open or the devices")
 	}
 	names := map[string]bool{}
 	ids := map[string]string{}
 	owned := map[*recordPlan]bool{}
 	for i, d := range devices {
 		if !deviceRE.MatchString(d.Name) {
-			return bad(fieldName("devices", i, "name"), d.Name, ruleDevice)
+			return configError(fieldName("devices", i, "name"), d.Name, ruleDevice)
 		}
 		if names[d.Name] {
-			return bad(fieldName("devices", i, "name"), d.Name, "each device is listed once")
+			return configError(fieldName("devices", i, "name"), d.Name, "each device is listed once")
 		}
 		names[d.Name] = true
 		dp := &devicePlan{index: i, name: d.Name, id: camel(d.Name)}
 		if other, ok := ids[dp.id]; ok {
-			return bad(fieldName("devices", i, "name"), d.Name,
+			return configError(fieldName("devices", i, "name"), d.Name,
 				fmt.Sprintf("its logical ID %s is also that of device %q: rename one", dp.id, other))
 		}
 		ids[dp.id] = d.Name
 		if len(d.Records) == 0 {
-			return bad(fieldName("devices", i, "records"), "", "a device updates at least one record")
+			return configError(fieldName("devices", i, "records"), "", "a device updates at least one record")
 		}
 		mine := map[string]bool{}
 		for j, rn := range d.Records {
 			field := func() string { return fieldName("devices", i, "records") + "[" + strconv.Itoa(j) + "]" }
 			name, rule := normalizeName(rn)
 			if rule != "" {
-				return bad(field(), rn, rule)
+				return configError(field(), rn, rule)
 			}
 			r := p.record(name)
 			if r == nil {
-				return bad(field(), rn, fmt.Sprintf("not one of the records (%s)", p.recordList()))
+				return configError(field(), rn, fmt.Sprintf("not one of the records (%s)", p.recordList()))
 			}
 			if mine[name] {
-				return bad(field(), rn, "each record is listed once per device")
+				return configError(field(), rn, "each record is listed once per device")
 			}
 			mine[name] = true
 			owned[r] = true
@@ -588,7 +588,7 @@ func (p *plan) addDevices(devices []Device) error {
 	sort.Slice(p.devices, func(i, j int) bool { return p.devices[i].name < p.devices[j].name })
 	for _, r := range p.records {
 		if !owned[r] {
-			return bad(fieldName("records", r.index, "name"), r.name, "no device may update this record: give it to a device or drop it")
+			return configError(fieldName("records", r.index, "name"), r.name, "no device may update this record: give it to a device or drop it")
 		}
 	}
 	return nil
@@ -605,9 +605,9 @@ func (p *plan) checkDynDNS2() error {
 			rule := fmt.Sprintf("with dyndns2 a device's names must share a zone (one request, one Route 53 change batch): %s is in %s, %s in %s",
 				d.records[0].name, d.records[0].zone.name, r.name, r.zone.name)
 			if d.index < 0 {
-				return bad("dyndns2", "true", rule+"; give each zone's names to a device of their own")
+				return configError("dyndns2", "true", rule+"; give each zone's names to a device of their own")
 			}
-			return bad(fieldName("devices", d.index, "records"), d.name, rule+"; split the device")
+			return configError(fieldName("devices", d.index, "records"), d.name, rule+"; split the device")
 		}
 	}
 	return nil

@@ -62,3 +62,4 @@ func upper(c byte) bool              { return 'A' <= c && c <= 'Z' }
 func upperOrDigit(c byte) bool       { return upper(c) || '0' <= c && c <= '9' }
 func stageChar(c byte) bool          { return isAlnum(c) || c == '_' || c == '-' }
 func apiChar(c byte) bool            { return isAlnum(c) || c == ' ' || c == '.' || c == '_' || c == '-' }
+func isAlnum(c byte) bool            { return upperOrDigit(c) || 'a' <= c && c <= 'z' }

@@ -2,402 +2,405 @@ package cfn
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
+	"github.com/awslabs/goformation/v7/intrinsics"
 	"gopkg.in/yaml.v3"
 )
 
 // YAML returns t in the style of AWS's documentation: sections in AWS's
-// order, Type before Properties, two-space indent, short intrinsic tags
-// (!Ref, !Sub, !GetAtt A.B) and multi-line strings as literal blocks. The
-// same template always gives the same bytes.
+// order, Type before Properties, each resource after the resources it
+// refers to, two-space indent, short intrinsic tags (!Ref, !Sub, !GetAtt
+// A.B) and multi-line strings as literal blocks. The same template always
+// gives the same bytes. A template over MaxTemplateBytes as written is
+// refused with a *TemplateSizeError.
 func YAML(t *cloudformation.Template) ([]byte, error) {
-	root, err := tree(t)
+	root, err := templateTree(t)
 	if err != nil {
 		return nil, err
 	}
-	return yamlBytes(root, flowWidth)
-}
-
-// JSON returns t as indented JSON with the same key order as YAML, and
-// without escaping <, > and & (the mapping templates are full of them).
-func JSON(t *cloudformation.Template) ([]byte, error) {
-	root, err := tree(t)
-	if err != nil {
-		return nil, err
-	}
-	return jsonBytes(root), nil
-}
-
-// writeDocument writes a document that is no template (an OpenAPI
-// document) in the same style, keys in the order the value gives them.
-func writeDocument(v any, asYAML bool) ([]byte, error) {
-	root, err := documentTree(v)
-	if err != nil {
-		return nil, err
-	}
-	if !asYAML {
-		return jsonBytes(root), nil
-	}
-	return yamlBytes(root, flowWidth)
-}
-
-// flowWidth is the column a flow collection wraps at in the YAML we write
-// (yaml.v3 never wraps: the few shapes it writes for us keep long lines).
-const flowWidth = 120
-
-// yamlBytes writes root as YAML, flow collections wrapped at width (0:
-// not wrapped, yaml.v3's bytes).
-func yamlBytes(root *node, width int) ([]byte, error) {
-	markFlow(root)
-	if out, ok := writeYAML(root, 64<<10, width); ok {
-		return out, nil
-	}
-	return yamlByEncoder(root)
-}
-
-// flowTypes are the resource types whose Properties YAML writes in flow
-// style: a stack has one of each per device.
-var flowTypes = map[string]bool{"AWS::ApiGateway::ApiKey": true, "AWS::ApiGateway::UsagePlanKey": true}
-
-// markFlow marks the nodes YAML writes in flow style ({k: v} and [a, b]):
-// small values a stack repeats per device, where a line per value would
-// cost most of the bytes of a device (CloudFormation takes 51,200 bytes of
-// template inline). They are:
-//   - the Properties of each resource of a type in flowTypes whose every
-//     value is a scalar or an intrinsic written as a short tag on one
-//     (!Ref x, !Sub s, !GetAtt A.B): {Enabled: true, Name: !Sub '…'};
-//   - in an IAM policy document (a mapping with Version and Statement),
-//     each list of scalars a statement's Condition gives a key:
-//     route53:ChangeResourceRecordSetsNormalizedRecordNames: [a.example.com, b.example.com].
-//
-// Anything else stays in block style. JSON is written the same either way.
-func markFlow(root *node) {
-	if res := root.get("Resources"); res != nil {
-		for i := 1; i < len(res.content); i += 2 {
-			r := res.content[i]
-			typ, props := r.get("Type"), r.get("Properties")
-			if typ != nil && flowTypes[typ.value] && props != nil && props.kind == mappingNode && flatValues(props) {
-				props.flow = true
-			}
+	blockItems := styleYAML(root, maxFlowList)
+	out, err := encodeYAML(root)
+	// A list written a line per item costs each item its indent, "- " and a
+	// line break more than [a, b] does: fewer than itemLineCost bytes where
+	// IAM conditions sit. Where that is what keeps the template from being
+	// deployed inline (without --s3-bucket), each list of scalars goes on
+	// one line, however long.
+	const itemLineCost = 64
+	if err == nil && len(out) > MaxInlineTemplate && len(out)-itemLineCost*blockItems <= MaxInlineTemplate {
+		styleYAML(root, math.MaxInt)
+		if oneLine, err := encodeYAML(root); err == nil && len(oneLine) <= MaxInlineTemplate {
+			out = oneLine
 		}
 	}
-	markConditionLists(root)
+	return checkTemplateSize(out, "YAML", err)
 }
 
-// flatValues is whether every value of mapping n is written as one scalar.
-func flatValues(n *node) bool {
-	for i := 1; i < len(n.content); i += 2 {
-		if _, v := short(n.content[i]); v.kind == mappingNode || v.kind == sequenceNode {
+// JSON returns t as JSON indented two spaces, keys in the order YAML
+// writes them, without escaping <, > and & (the mapping templates are full
+// of them). A template over MaxTemplateBytes as written is refused with a
+// *TemplateSizeError.
+func JSON(t *cloudformation.Template) ([]byte, error) {
+	root, err := templateTree(t)
+	if err != nil {
+		return nil, err
+	}
+	out, err := encodeJSON(root)
+	return checkTemplateSize(out, "JSON", err)
+}
+
+// TemplateSizeError is a template whose bytes, as YAML or JSON wrote them,
+// are more than CloudFormation takes even from S3 (MaxTemplateBytes).
+type TemplateSizeError struct {
+	Format string // "YAML" or "JSON"
+	Bytes  int
+}
+
+func (e *TemplateSizeError) Error() string {
+	return fmt.Sprintf("the template is %d bytes of %s, over the %d bytes CloudFormation takes even from S3: put fewer devices, names or resources in one stack",
+		e.Bytes, e.Format, MaxTemplateBytes)
+}
+
+func checkTemplateSize(out []byte, format string, err error) ([]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	if len(out) > MaxTemplateBytes {
+		return nil, &TemplateSizeError{Format: format, Bytes: len(out)}
+	}
+	return out, nil
+}
+
+// templateTree is t as yaml.v3 nodes in the order YAML and JSON write it:
+// goformation's Template.JSON (its intrinsic placeholders turned into the
+// mappings they stand for, keys sorted) read back, then put in AWS's order
+// (see orderTemplate).
+func templateTree(t *cloudformation.Template) (*yaml.Node, error) {
+	j, err := t.JSON()
+	if err != nil {
+		return nil, fmt.Errorf("cfn: marshalling template: %w", err)
+	}
+	root, err := readJSON(j)
+	if err != nil {
+		return nil, fmt.Errorf("cfn: reading marshalled template: %w", err)
+	}
+	orderTemplate(root)
+	return root, nil
+}
+
+// documentTree is v (an OpenAPI document) as yaml.v3 nodes, keys in the
+// order v's MarshalJSON gives them.
+func documentTree(v any) (*yaml.Node, error) {
+	j, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("cfn: marshalling document: %w", err)
+	}
+	root, err := readJSON(j)
+	if err != nil {
+		return nil, fmt.Errorf("cfn: reading marshalled document: %w", err)
+	}
+	return root, nil
+}
+
+// readJSON reads a JSON object into yaml.v3 nodes, keys in the order
+// written. encoding/json reads it: yaml.v3 refuses some characters JSON
+// strings may hold (U+007F, U+0085, U+FFFE).
+func readJSON(j []byte) (*yaml.Node, error) {
+	dec := json.NewDecoder(bytes.NewReader(j))
+	dec.UseNumber()
+	root, err := readJSONValue(dec)
+	if err != nil {
+		return nil, err
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("not a JSON object")
+	}
+	return root, nil
+}
+
+// readJSONValue reads the next value of dec. A string is a scalar tagged
+// !!str; a number, true, false or null one without a tag, its text as
+// encoding/json wrote it, so that YAML writes it plain and JSON as it was.
+func readJSONValue(dec *json.Decoder) (*yaml.Node, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch v := tok.(type) {
+	case json.Delim: // { or [
+		n := &yaml.Node{Kind: yaml.SequenceNode}
+		if v == '{' {
+			n.Kind = yaml.MappingNode
+		}
+		for dec.More() {
+			if n.Kind == yaml.MappingNode {
+				key, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key.(string)})
+			}
+			item, err := readJSONValue(dec)
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, item)
+		}
+		_, err := dec.Token() // } or ]
+		return n, err
+	case string:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v}, nil
+	case json.Number:
+		return &yaml.Node{Kind: yaml.ScalarNode, Value: v.String()}, nil
+	case bool:
+		return &yaml.Node{Kind: yaml.ScalarNode, Value: strconv.FormatBool(v)}, nil
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Value: "null"}, nil
+}
+
+// styleYAML restyles a tree read from JSON for YAML (restyle, markFlow
+// with lists of scalars up to maxList long in flow style), and returns how
+// many items the longer lists hold.
+func styleYAML(root *yaml.Node, maxList int) (blockItems int) {
+	restyle(root)
+	return markFlow(root, maxList)
+}
+
+// encodeYAML writes root with yaml.v3's encoder, two spaces an indent.
+func encodeYAML(root *yaml.Node) ([]byte, error) {
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(root); err != nil {
+		return nil, fmt.Errorf("cfn: writing YAML: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("cfn: writing YAML: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// restyle sets n and everything in it to the block style, which leaves
+// quoting to yaml.v3 and makes a multi-line string a literal block, and
+// writes each one-key intrinsic mapping with its short tag.
+func restyle(n *yaml.Node) {
+	n.Style = 0
+	if first, _ := utf8.DecodeRuneInString(n.Value); first != ' ' && unicode.IsSpace(first) && strings.Contains(n.Value, "\n") {
+		// yaml.v3 (v3.0.1) reads a literal block that starts with a line
+		// break without it, and refuses one that starts with a tab.
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	for i, c := range n.Content {
+		if tagged := shortTag(c); tagged != nil {
+			n.Content[i] = tagged
+			c = tagged
+		}
+		restyle(c)
+	}
+}
+
+// shortTag is the short form of a one-key intrinsic mapping, or nil:
+// {"Ref": x} is !Ref x, {"Fn::GetAtt": [A, B]} is !GetAtt A.B, and
+// {"Fn::X": v} is !X v.
+func shortTag(n *yaml.Node) *yaml.Node {
+	if n.Kind != yaml.MappingNode || len(n.Content) != 2 {
+		return nil
+	}
+	key, val := n.Content[0].Value, n.Content[1]
+	name, fn := strings.CutPrefix(key, "Fn::")
+	switch {
+	case key == "Fn::GetAtt" && val.Kind == yaml.SequenceNode && len(val.Content) == 2 && val.Content[0].Kind == yaml.ScalarNode &&
+		val.Content[1].Kind == yaml.ScalarNode && !strings.Contains(val.Content[0].Value, "."): // A.B.C is A's B.C
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!GetAtt", Value: val.Content[0].Value + "." + val.Content[1].Value}
+	case val.Kind == yaml.ScalarNode && val.Tag != "!!str":
+		return nil // !Ref 1 would read back as the string "1"
+	case key == "Ref" || fn && isWord(name): // not Fn::ForEach::Name, which has no short form
+		tagged := *val
+		tagged.Tag = "!" + strings.TrimPrefix(key, "Fn::")
+		return &tagged
+	}
+	return nil
+}
+
+// isWord is whether s is letters and digits, at least one.
+func isWord(s string) bool {
+	for i := range len(s) {
+		if !isAlnum(s[i]) {
 			return false
 		}
 	}
-	return true
+	return s != ""
 }
 
-func markConditionLists(n *node) {
-	if n.kind == mappingNode && n.get("Version") != nil {
-		if st := n.get("Statement"); st != nil && st.kind == sequenceNode {
-			for _, s := range st.content {
-				cond := s.get("Condition")
-				if cond == nil || cond.kind != mappingNode {
-					continue
-				}
-				for i := 1; i < len(cond.content); i += 2 {
-					op := cond.content[i]
-					if op.kind != mappingNode {
-						continue
-					}
-					for j := 1; j < len(op.content); j += 2 {
-						if l := op.content[j]; l.kind == sequenceNode && scalars(l) {
-							l.flow = true
+// flowTypes are the resource types whose Properties YAML writes in flow
+// style ({Enabled: true, Name: !Sub '…'}) when each value is one scalar: a
+// stack has one of each per device, and a line per value would cost a
+// good part of a device's share of the 51,200 bytes a template passed
+// inline may have.
+var flowTypes = map[string]bool{"AWS::ApiGateway::ApiKey": true, "AWS::ApiGateway::UsagePlanKey": true}
+
+// maxFlowList is the longest list of scalars, written in flow style
+// ([a, b]), that an IAM condition gives on the line of its key: the types
+// and actions, and a few names. A longer list gets a line per item.
+const maxFlowList = 64
+
+// markFlow sets flow style on the Properties of the resources of
+// flowTypes, and on the lists of scalars of IAM policy conditions up to
+// maxList long as [a, b]; it returns how many items the longer ones hold.
+// It runs after restyle, on short tags. JSON is written the same either way.
+func markFlow(root *yaml.Node, maxList int) (blockItems int) {
+	if res := valueOf(root, "Resources"); res != nil {
+		for i := 1; i < len(res.Content); i += 2 {
+			typ, props := valueOf(res.Content[i], "Type"), valueOf(res.Content[i], "Properties")
+			if typ != nil && flowTypes[typ.Value] && props != nil && props.Kind == yaml.MappingNode && scalarsOnly(props) {
+				props.Style = yaml.FlowStyle
+			}
+		}
+	}
+	return markConditionLists(root, maxList)
+}
+
+func markConditionLists(n *yaml.Node, maxList int) (blockItems int) {
+	if statements := valueOf(n, "Statement"); statements != nil && valueOf(n, "Version") != nil {
+		for _, s := range statements.Content {
+			cond := valueOf(s, "Condition")
+			if cond == nil {
+				continue
+			}
+			for i := 1; i < len(cond.Content); i += 2 {
+				if op := cond.Content[i]; op.Kind == yaml.MappingNode {
+					for j := 1; j < len(op.Content); j += 2 {
+						switch l := op.Content[j]; {
+						case l.Kind != yaml.SequenceNode || !scalarsOnly(l):
+						case flowLength(l) <= maxList:
+							l.Style = yaml.FlowStyle
+						default:
+							blockItems += len(l.Content)
 						}
 					}
 				}
 			}
 		}
 	}
-	for _, c := range n.content {
-		markConditionLists(c)
+	for _, c := range n.Content {
+		blockItems += markConditionLists(c, maxList)
 	}
+	return blockItems
 }
 
-// scalars is whether every item of sequence n is written as one scalar.
-func scalars(n *node) bool {
-	for _, c := range n.content {
-		if _, v := short(c); v.kind == mappingNode || v.kind == sequenceNode {
+// scalarsOnly is whether everything in mapping or sequence n is a scalar.
+func scalarsOnly(n *yaml.Node) bool {
+	for _, c := range n.Content {
+		if c.Kind != yaml.ScalarNode {
 			return false
 		}
 	}
 	return true
 }
 
-func jsonBytes(root *node) []byte {
-	w := &jsonWriter{out: make([]byte, 0, 64<<10)}
-	w.value(root, 0)
-	w.out = append(w.out, '\n')
-	return w.out
-}
-
-// jsonWriter writes nodes as JSON, two spaces an indent.
-type jsonWriter struct{ out []byte }
-
-func (w *jsonWriter) newline(depth int) {
-	w.out = append(w.out, '\n')
-	for range depth {
-		w.out = append(w.out, "  "...)
-	}
-}
-
-func (w *jsonWriter) value(n *node, depth int) {
-	switch n.kind {
-	case mappingNode:
-		if len(n.content) == 0 {
-			w.out = append(w.out, "{}"...)
-			return
-		}
-		w.out = append(w.out, '{')
-		for i := 0; i+1 < len(n.content); i += 2 {
-			if i > 0 {
-				w.out = append(w.out, ',')
-			}
-			w.newline(depth + 1)
-			w.out = appendJSONString(w.out, n.content[i].value)
-			w.out = append(w.out, ": "...)
-			w.value(n.content[i+1], depth+1)
-		}
-		w.newline(depth)
-		w.out = append(w.out, '}')
-	case sequenceNode:
-		if len(n.content) == 0 {
-			w.out = append(w.out, "[]"...)
-			return
-		}
-		w.out = append(w.out, '[')
-		for i, c := range n.content {
-			if i > 0 {
-				w.out = append(w.out, ',')
-			}
-			w.newline(depth + 1)
-			w.value(c, depth+1)
-		}
-		w.newline(depth)
-		w.out = append(w.out, ']')
-	case stringNode:
-		w.out = appendJSONString(w.out, n.value)
-	default:
-		w.out = append(w.out, n.value...)
-	}
-}
-
-// appendJSONString appends s as encoding/json writes a string with HTML
-// escaping off.
-func appendJSONString(out []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	out = append(out, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			out = append(out, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				out = append(out, '\\', c)
-			case '\b':
-				out = append(out, '\\', 'b')
-			case '\f':
-				out = append(out, '\\', 'f')
-			case '\n':
-				out = append(out, '\\', 'n')
-			case '\r':
-				out = append(out, '\\', 'r')
-			case '\t':
-				out = append(out, '\\', 't')
-			default:
-				out = append(out, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			out = append(out, s[start:i]...)
-			out = append(out, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			out = append(out, s[start:i]...)
-			out = append(out, '\\', 'u', '2', '0', '2', hex[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	out = append(out, s[start:]...)
-	return append(out, '"')
-}
-
-// yamlByEncoder writes root with yaml.v3's encoder, for the shapes
-// writeYAML leaves to it: the yaml.Node tree is the one ddnsgen built before
-// it had its own writer, with the nodes markFlow marked in flow style (on
-// one line each: yaml.v3 does not wrap them).
-func yamlByEncoder(root *node) ([]byte, error) {
-	y := toYAMLNode(root)
-	shorten(y)
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(y); err != nil {
-		return nil, fmt.Errorf("cfn: writing YAML: %w", err)
-	}
-	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("cfn: writing YAML: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
-// toYAMLNode is n as yaml.v3 reads n written as JSON.
-func toYAMLNode(n *node) *yaml.Node {
-	switch n.kind {
-	case mappingNode, sequenceNode:
-		y := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-		if n.kind == sequenceNode {
-			y = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
-		}
-		if n.flow {
-			y.Style = yaml.FlowStyle
-		}
-		for _, c := range n.content {
-			y.Content = append(y.Content, toYAMLNode(c))
-		}
-		return y
-	case stringNode:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: n.value}
-	}
-	// A number, true, false or null: written plain, its tag implied.
-	return &yaml.Node{Kind: yaml.ScalarNode, Value: n.value}
-}
-
-// shorten restyles the tree for YAML: {"Ref": x} becomes !Ref x, {"Fn::Sub":
-// s} becomes !Sub s, {"Fn::GetAtt": [a, b]} becomes !GetAtt a.b, any other
-// {"Fn::X": v} becomes !X v; multi-line strings become literal blocks.
-// Mappings and sequences keep their style.
-func shorten(n *yaml.Node) {
+// flowLength is about the length of sequence n of scalars as [a, b].
+func flowLength(n *yaml.Node) int {
+	length := len("[]")
 	for i, c := range n.Content {
-		if short := intrinsic(c); short != nil {
-			n.Content[i] = short
-			c = short
-		}
-		shorten(c)
-	}
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
-		n.Style = 0
-		if strings.Contains(n.Value, "\n") && !trailingSpace(n.Value) {
-			n.Style = yaml.LiteralStyle
+		length += len(c.Value)
+		if i > 0 {
+			length += len(", ")
 		}
 	}
+	return length
 }
 
-func trailingSpace(s string) bool {
-	for _, line := range strings.Split(s, "\n") {
-		if strings.HasSuffix(line, " ") || strings.HasSuffix(line, "\t") {
-			return true
-		}
-	}
-	return strings.HasPrefix(s, " ")
-}
-
-// intrinsic returns the short form of a one-key intrinsic mapping, or nil.
-func intrinsic(n *yaml.Node) *yaml.Node {
-	if n.Kind != yaml.MappingNode || len(n.Content) != 2 {
+// valueOf is the value of key in mapping n, or nil.
+func valueOf(n *yaml.Node, key string) *yaml.Node {
+	if n.Kind != yaml.MappingNode {
 		return nil
 	}
-	key, val := n.Content[0].Value, n.Content[1]
-	var tag string
-	switch {
-	case key == "Ref":
-		tag = "!Ref"
-	case key == "Fn::GetAtt" && val.Kind == yaml.SequenceNode && len(val.Content) == 2 &&
-		val.Content[0].Kind == yaml.ScalarNode && val.Content[1].Kind == yaml.ScalarNode:
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!GetAtt", Value: val.Content[0].Value + "." + val.Content[1].Value}
-	case strings.HasPrefix(key, "Fn::"):
-		tag = "!" + strings.TrimPrefix(key, "Fn::")
-	default:
-		return nil
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
 	}
-	short := *val
-	short.Tag = tag
-	short.Style = 0
-	if short.Kind == yaml.ScalarNode && strings.Contains(short.Value, "\n") && !trailingSpace(short.Value) {
-		short.Style = yaml.LiteralStyle
-	}
-	return &short
+	return nil
 }
 
-// jsonSize is len(jsonBytes(root)), counted rather than written.
-func jsonSize(root *node) int { return jsonValueSize(root, 0) + 1 }
-
-func jsonValueSize(n *node, depth int) int {
-	switch n.kind {
-	case mappingNode, sequenceNode:
-		if len(n.content) == 0 {
-			return 2
-		}
-		size := 2 + 1 + 2*depth // the brackets, and the last line's break and indent
-		step := 1
-		if n.kind == mappingNode {
-			step = 2
-		}
-		for i := 0; i < len(n.content); i += step {
-			size += 1 + 2*(depth+1) // a line's break and indent
-			if i > 0 {
-				size++ // the comma
-			}
-			if n.kind == mappingNode {
-				size += jsonStringSize(n.content[i].value) + len(": ")
-			}
-			size += jsonValueSize(n.content[i+step-1], depth+1)
-		}
-		return size
-	case stringNode:
-		return jsonStringSize(n.value)
+// encodeJSON writes a tree read from JSON as JSON indented two spaces,
+// keys in the tree's order, strings written by encoding/json without
+// escaping <, > and &.
+func encodeJSON(root *yaml.Node) ([]byte, error) {
+	var compact bytes.Buffer
+	strs := json.NewEncoder(&compact)
+	strs.SetEscapeHTML(false)
+	if err := writeJSON(&compact, strs, root); err != nil {
+		return nil, fmt.Errorf("cfn: writing JSON: %w", err)
 	}
-	return len(n.value)
+	var out bytes.Buffer
+	if err := json.Indent(&out, compact.Bytes(), "", "  "); err != nil {
+		return nil, fmt.Errorf("cfn: writing JSON: %w", err)
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), nil
 }
 
-// jsonStringSize is len(appendJSONString(nil, s)).
-func jsonStringSize(s string) int {
-	size := 2
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
+// writeJSON appends n to b as compact JSON; strs writes strings to b.
+func writeJSON(b *bytes.Buffer, strs *json.Encoder, n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.MappingNode, yaml.SequenceNode:
+		open, end := byte('['), byte(']')
+		if n.Kind == yaml.MappingNode {
+			open, end = '{', '}'
+		}
+		b.WriteByte(open)
+		for i, c := range n.Content {
 			switch {
-			case c >= 0x20 && c != '"' && c != '\\':
-				size++
-			case c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t':
-				size += 2
-			default:
-				size += 6
+			case i > 0 && n.Kind == yaml.MappingNode && i%2 == 1:
+				b.WriteByte(':')
+			case i > 0:
+				b.WriteByte(',')
 			}
-			i++
-			continue
+			if err := writeJSON(b, strs, c); err != nil {
+				return err
+			}
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 || r == '\u2028' || r == '\u2029' {
-			size += 6
-		} else {
-			size += n
+		b.WriteByte(end)
+	case yaml.ScalarNode:
+		if n.Tag != "!!str" {
+			b.WriteString(n.Value) // a number, true, false or null as encoding/json wrote it (readJSONValue)
+			return nil
 		}
-		i += n
+		if err := strs.Encode(n.Value); err != nil {
+			return err
+		}
+		b.Truncate(b.Len() - 1) // the line break Encode ends a value with
+	default:
+		return fmt.Errorf("a YAML node of kind %d in a tree read from JSON", n.Kind)
 	}
-	return size
+	return nil
+}
+
+// isPlaceholder says whether s is text that Template.JSON writes as an
+// intrinsic function rather than as itself: goformation's intrinsics are
+// placeholder strings (base64 of the function's JSON), and a value a user
+// gives must not be taken for one.
+func isPlaceholder(s string) bool {
+	j, err := json.Marshal([]string{s})
+	if err != nil {
+		return false
+	}
+	processed, err := intrinsics.ProcessJSON(j, nil)
+	if err != nil {
+		return false
+	}
+	var back []any
+	if err := json.Unmarshal(processed, &back); err != nil || len(back) != 1 {
+		return false
+	}
+	_, text := back[0].(string)
+	return !text
 }

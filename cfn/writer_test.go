@@ -3,11 +3,13 @@ package cfn
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,191 +17,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
 )
-
-// sameAsLegacy fails unless YAML and JSON write t exactly as the writer
-// they replace (yaml.v3 over goformation's Template.JSON) did: the same
-// bytes, or both an error.
-func sameAsLegacy(t *testing.T, name string, tmpl *cloudformation.Template) {
-	t.Helper()
-	for _, w := range []struct {
-		format      string
-		now, legacy func(*cloudformation.Template) ([]byte, error)
-	}{{"YAML", YAML, legacyYAML}, {"JSON", JSON, legacyJSON}} {
-		want, wantErr := w.legacy(tmpl)
-		now := w.now
-		if w.format == "YAML" {
-			now = unwrappedYAML // yaml.v3 does not wrap flow collections
-		}
-		got, err := now(tmpl)
-		if (err != nil) != (wantErr != nil) {
-			t.Errorf("%s: %s: err = %v, yaml.v3's writer: %v", name, w.format, err, wantErr)
-			continue
-		}
-		if w.format == "JSON" && err == nil {
-			root, err := tree(tmpl)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if n := jsonSize(root); n != len(got) {
-				t.Errorf("%s: jsonSize is %d, JSON %d bytes", name, n, len(got))
-			}
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s: %s differs from yaml.v3's writer (-yaml.v3 +ours):\n%s", name, w.format, cmp.Diff(string(want), string(got)))
-		}
-		if w.format == "YAML" && err == nil {
-			sameData(t, name, tmpl, got)
-		}
-	}
-}
-
-// unwrappedYAML is YAML with flow collections on one line each, as yaml.v3
-// writes them.
-func unwrappedYAML(tmpl *cloudformation.Template) ([]byte, error) {
-	root, err := tree(tmpl)
-	if err != nil {
-		return nil, err
-	}
-	return yamlBytes(root, 0)
-}
-
-// sameData fails unless YAML's output, flow collections wrapped, reads
-// back (yaml.v3) as the unwrapped one does.
-func sameData(t *testing.T, name string, tmpl *cloudformation.Template, unwrapped []byte) {
-	t.Helper()
-	wrapped, err := YAML(tmpl)
-	if err != nil {
-		t.Errorf("%s: YAML: %v", name, err)
-		return
-	}
-	if bytes.Equal(wrapped, unwrapped) {
-		return
-	}
-	want, err1 := yamlData(unwrapped)
-	got, err2 := yamlData(wrapped)
-	if err1 != nil || err2 != nil {
-		t.Errorf("%s: reading back: %v, %v\n%s", name, err1, err2, wrapped)
-		return
-	}
-	if reflect.DeepEqual(want, got) { // cmp.Diff is slow on these trees: only to explain a failure
-		return
-	}
-	if d := cmp.Diff(want, got); d != "" {
-		t.Errorf("%s: wrapped YAML reads back differently (-unwrapped +wrapped):\n%s\n%s", name, d, wrapped)
-	}
-}
-
-// yamlValue is a YAML node as its reader sees it: tag, scalar value and
-// content, without style or position.
-type yamlValue struct {
-	Kind    yaml.Kind
-	Tag     string
-	Value   string
-	Content []yamlValue
-}
-
-func yamlData(b []byte) (yamlValue, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return yamlValue{}, err
-	}
-	var conv func(n *yaml.Node) yamlValue
-	conv = func(n *yaml.Node) yamlValue {
-		v := yamlValue{Kind: n.Kind, Tag: n.Tag, Value: n.Value}
-		if n.Kind != yaml.ScalarNode {
-			v.Value = ""
-		}
-		for _, c := range n.Content {
-			v.Content = append(v.Content, conv(c))
-		}
-		return v
-	}
-	return conv(&doc), nil
-}
-
-// TestWriterGoldens: every template in golden/, read back with its
-// intrinsics kept, is written as yaml.v3 wrote it; every document too.
-func TestWriterGoldens(t *testing.T) {
-	files, err := filepath.Glob("../golden/*")
-	if err != nil || len(files) < 10 {
-		t.Fatalf("golden files: %v, %v", files, err)
-	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch ext := filepath.Ext(f); {
-		case ext != ".yaml" && ext != ".json":
-			continue
-		case bytes.Contains(b, []byte("openapi")) && !bytes.Contains(b, []byte("Resources")):
-			// A document: the writer takes it as json.Marshal gives it.
-			var v any
-			if ext == ".json" {
-				err = json.Unmarshal(b, &v)
-			} else {
-				err = yaml.Unmarshal(b, &v)
-			}
-			if err != nil {
-				t.Fatalf("%s: %v", f, err)
-			}
-			for _, asYAML := range []bool{true, false} {
-				want, err1 := legacyWriteDocument(v, asYAML)
-				got, err2 := writeDocument(v, asYAML)
-				if err1 != nil || err2 != nil || !bytes.Equal(got, want) {
-					t.Errorf("%s (YAML %v): differs from yaml.v3's writer (%v, %v):\n%s", f, asYAML, err1, err2, cmp.Diff(string(want), string(got)))
-				}
-			}
-		default:
-			tmpl, err := Parse(b)
-			if err != nil {
-				t.Fatalf("%s: %v", f, err)
-			}
-			sameAsLegacy(t, f, tmpl)
-		}
-	}
-}
-
-// TestWriterBuilds: the stacks Build makes, the largest among them.
-func TestWriterBuilds(t *testing.T) {
-	configs := map[string]Config{"seed": {}, "open": {Open: true}}
-	for _, n := range []int{1, 7, 98, MaxDevices} {
-		for _, dyndns2 := range []bool{false, true} {
-			if dyndns2 && n > 98 {
-				continue
-			}
-			c := Config{Zones: []Zone{{Name: "example.com", ID: "Z0123456789ABCDEFGHIJ"}}, DynDNS2: dyndns2}
-			if n > 1 {
-				c.Zones = append(c.Zones, Zone{Name: "example.org"})
-			}
-			for i := 0; i < n; i++ {
-				name := fmt.Sprintf("d%d.example.%s", i, []string{"com", "org"}[i%2])
-				c.Records = append(c.Records, Record{Name: name, Types: [][]string{{"A"}, {"AAAA"}, {"A", "AAAA"}}[i%3]})
-				c.Devices = append(c.Devices, Device{Name: fmt.Sprintf("d%d", i), Records: []string{name}})
-			}
-			configs[fmt.Sprintf("%d devices, dyndns2 %v", n, dyndns2)] = c
-		}
-	}
-	for name, c := range configs {
-		tmpl, err := Build(c)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		sameAsLegacy(t, name, tmpl)
-		// And by the fast paths: no Template.JSON, no yaml.v3.
-		if _, evaluated, err := readMarshalled(tmpl); err != nil || evaluated {
-			t.Errorf("%s: read through Template.JSON (%v)", name, err)
-		}
-		root, err := tree(tmpl)
-		if err != nil {
-			t.Fatal(err)
-		}
-		markFlow(root)
-		if _, ok := writeYAML(root, 0, flowWidth); !ok {
-			t.Errorf("%s: written by yaml.v3, not writeYAML", name)
-		}
-	}
-}
 
 // hostile are pieces of strings that YAML treats specially: words it reads
 // as other types, indicators, quotes, line breaks, white space at either
@@ -272,7 +89,7 @@ func randomValue(r *rand.Rand, ids []string, depth int) any {
 		// A one-key map: written as a tag when its key is Ref or Fn::…
 		return map[string]any{[]string{"Fn::Foo", "Fn::", "Fn::a-b", "Fn::!x", "Fn::GetAtt", "Other"}[r.Intn(6)]: randomValue(r, ids, depth+1)}
 	case 16:
-		if r.Intn(8) == 0 { // a literal intrinsic: Template.JSON's own path
+		if r.Intn(8) == 0 { // a literal intrinsic, which Template.JSON evaluates
 			return map[string]any{"Fn::Sub": "${" + id() + "}"}
 		}
 		fallthrough
@@ -346,31 +163,57 @@ func randomPolicy(r *rand.Rand, ids []string) map[string]any {
 	return map[string]any{"Version": "2012-10-17", "Statement": statements}
 }
 
-// TestWriterRandomTemplates: random templates of every shape goformation
-// holds are written as yaml.v3 wrote them.
-func TestWriterRandomTemplates(t *testing.T) {
-	n := 1000
-	if testing.Short() {
-		n = 200
+// sameAsTemplateJSON fails unless JSON(tmpl) holds what goformation's
+// Template.JSON holds (we only reorder keys and do not escape <, > and &),
+// and YAML(tmpl) reads back (yaml.v3, short tags expanded) as the same
+// data: the short tags, quoting and flow collections change nothing a
+// CloudFormation reader sees.
+func sameAsTemplateJSON(t *testing.T, name string, tmpl *cloudformation.Template) {
+	t.Helper()
+	want, err := tmpl.JSON()
+	if err != nil {
+		t.Fatalf("%s: Template.JSON: %v", name, err)
 	}
+	got, err := JSON(tmpl)
+	if err != nil {
+		t.Fatalf("%s: JSON: %v", name, err)
+	}
+	var wantData, gotData any
+	if err := json.Unmarshal(want, &wantData); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(got, &gotData); err != nil {
+		t.Fatalf("%s: JSON wrote what does not read back: %v", name, err)
+	}
+	if !reflect.DeepEqual(wantData, gotData) {
+		t.Errorf("%s: JSON holds other data than Template.JSON (-Template.JSON +JSON):\n%s", name, cmp.Diff(wantData, gotData))
+	}
+	y, err := YAML(tmpl)
+	if err != nil {
+		t.Fatalf("%s: YAML: %v", name, err)
+	}
+	sameAsJSON(t, name, tmpl, y)
+}
+
+// TestWriterRandomTemplates: random templates of every shape goformation
+// holds, hostile strings in every place.
+func TestWriterRandomTemplates(t *testing.T) {
 	r := rand.New(rand.NewSource(14))
-	for i := range n {
-		sameAsLegacy(t, fmt.Sprintf("random template %d", i), randomTemplate(r))
+	for i := range 100 {
+		sameAsTemplateJSON(t, fmt.Sprintf("random template %d", i), randomTemplate(r))
 		if t.Failed() {
 			return
 		}
 	}
 }
 
-// TestWriterScalars: each hostile string, and each pair of them, as a key,
-// a value, a list item, a tagged value and a DependsOn.
+// TestWriterScalars: each hostile string, alone and before each of a few
+// that YAML gives meaning to, as a key, a value, a list item, a tagged
+// value and a DependsOn.
 func TestWriterScalars(t *testing.T) {
-	for i, a := range hostile {
-		for _, b := range hostile {
-			if i%7 != 0 && len(b) > 3 {
-				continue // every string with itself and the short ones; the rest at random
-			}
-			sameAsLegacy(t, fmt.Sprintf("%q+%q", a, b), scalarTemplate(a+b))
+	for _, a := range hostile {
+		for _, b := range []string{"", " ", "\n", "\t", ":", "#", "'", "\u0085"} {
+			sameAsTemplateJSON(t, fmt.Sprintf("%q+%q", a, b), scalarTemplate(a+b))
 		}
 	}
 }
@@ -398,113 +241,92 @@ func FuzzWriterScalar(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		sameAsLegacy(t, fmt.Sprintf("%q", s), scalarTemplate(s))
+		sameAsTemplateJSON(t, fmt.Sprintf("%q", s), scalarTemplate(s))
 	})
 }
 
-// TestOrderByDependency: the heap gives the order the quadratic loop gave,
-// cycles and references to nothing included.
+// TestOrderByDependency: each resource comes after the resources it refers
+// to (Ref, Fn::GetAtt, ${} in Fn::Sub, DependsOn), the first ready one
+// alphabetically; resources in a cycle come last.
 func TestOrderByDependency(t *testing.T) {
-	r := rand.New(rand.NewSource(1))
-	for i := range 300 {
-		n := 1 + r.Intn(60)
-		res := map[string]any{}
-		for j := range n {
-			props := map[string]any{}
-			for k := range r.Intn(4) {
-				target := fmt.Sprintf("R%d", r.Intn(n+3)) // some name nothing
-				props[fmt.Sprint(k)] = []any{
-					map[string]any{"Ref": target + ".Stage"},
-					map[string]any{"Fn::GetAtt": []any{target, "Arn"}},
-					map[string]any{"Fn::Sub": "x${" + target + "}${AWS::Region}${" + target + ".A.b}"},
-					map[string]any{"Fn::Sub": []any{"${" + target + "}", map[string]any{}}},
-				}[r.Intn(4)]
-			}
-			entry := map[string]any{"Type": "T", "Properties": props}
-			if r.Intn(3) == 0 {
-				entry["DependsOn"] = fmt.Sprintf("R%d", r.Intn(n))
-			}
-			res[fmt.Sprintf("R%d", j)] = entry
+	tmpl := cloudformation.NewTemplate()
+	thing := func(props map[string]any, dependsOn ...string) *cloudformation.CustomResource {
+		return &cloudformation.CustomResource{Type: "Custom::Thing", Properties: props, AWSCloudFormationDependsOn: dependsOn}
+	}
+	tmpl.Resources["A"] = thing(map[string]any{"P": cloudformation.Sub("${D.Arn}-${AWS::Region}-${!Literal}")})
+	tmpl.Resources["B"] = thing(nil)
+	tmpl.Resources["C"] = thing(map[string]any{"P": cloudformation.Ref("B")}, "E")
+	tmpl.Resources["D"] = thing(map[string]any{"P": cloudformation.GetAtt("B", "Arn")})
+	tmpl.Resources["E"] = thing(nil)
+	tmpl.Resources["X"] = thing(map[string]any{"P": cloudformation.Ref("Y")})
+	tmpl.Resources["Y"] = thing(nil, "X")
+	root, err := templateTree(tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	res := valueOf(root, "Resources")
+	for i := 0; i < len(res.Content); i += 2 {
+		got = append(got, res.Content[i].Value)
+	}
+	if want := []string{"B", "D", "A", "E", "C", "X", "Y"}; !slices.Equal(got, want) {
+		t.Errorf("resources in the order %v, want %v", got, want)
+	}
+}
+
+// TestLongListsOnOneLineOnlyToFitInline: a long list of names in the
+// role's policy is written a name a line, except where one line is what
+// lets the template be deployed inline (100 devices).
+func TestLongListsOnOneLineOnlyToFitInline(t *testing.T) {
+	for _, c := range []struct {
+		devices int
+		flow    bool
+	}{{30, false}, {100, true}} {
+		var cfg Config
+		for i := range c.devices {
+			name := fmt.Sprintf("d%03d.acme.local", i)
+			cfg.Records = append(cfg.Records, Record{Name: name})
+			cfg.Devices = append(cfg.Devices, Device{Name: fmt.Sprintf("d%03d", i), Records: []string{name}})
 		}
-		j, err := json.Marshal(res)
+		tmpl, err := Build(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var want yaml.Node
-		if err := yaml.Unmarshal(j, &want); err != nil {
-			t.Fatal(err)
-		}
-		legacyOrderByDependency(want.Content[0])
-		rd := &jsonReader{data: j, sorted: true}
-		got, err := rd.read()
+		y, err := YAML(tmpl)
 		if err != nil {
 			t.Fatal(err)
 		}
-		orderByDependency(got)
-		var wantIDs, gotIDs []string
-		for k := 0; k < len(want.Content[0].Content); k += 2 {
-			wantIDs = append(wantIDs, want.Content[0].Content[k].Value)
-			gotIDs = append(gotIDs, got.content[k].value)
-		}
-		if d := cmp.Diff(wantIDs, gotIDs); d != "" {
-			t.Fatalf("graph %d: order differs (-quadratic +heap):\n%s", i, d)
+		flow := strings.Contains(string(y), "NormalizedRecordNames: [d000.acme.local, d001.acme.local,")
+		block := strings.Contains(string(y), "NormalizedRecordNames:\n                      - d000.acme.local\n")
+		if flow != c.flow || block == c.flow || c.flow && len(y) > MaxInlineTemplate {
+			t.Errorf("%d devices (%d bytes): names on one line %v, a name a line %v; want one line %v", c.devices, len(y), flow, block, c.flow)
 		}
 	}
 }
 
-// TestAppendJSONString: strings as encoding/json writes them with HTML
-// escaping off.
-func TestAppendJSONString(t *testing.T) {
-	r := rand.New(rand.NewSource(2))
-	cases := append([]string(nil), hostile...)
-	for range 2000 {
-		cases = append(cases, hostileString(r))
+// TestTemplateSizeError: a template over 1 MB as written is refused by
+// YAML and JSON with an error of its own kind, naming its size.
+func TestTemplateSizeError(t *testing.T) {
+	tmpl := cloudformation.NewTemplate()
+	tmpl.Resources["Big"] = &cloudformation.CustomResource{Type: "Custom::Thing", Properties: map[string]any{
+		"Data": strings.Repeat("0123456789", MaxTemplateBytes/10),
+	}}
+	if _, err := AddTo(tmpl, Config{Prefix: "Ddns"}); err != nil {
+		t.Fatalf("AddTo: %v", err)
 	}
-	for _, s := range cases {
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(s); err != nil {
-			t.Fatal(err)
+	for _, w := range []struct {
+		format string
+		write  func(*cloudformation.Template) ([]byte, error)
+	}{{"YAML", YAML}, {"JSON", JSON}} {
+		out, err := w.write(tmpl)
+		var se *TemplateSizeError
+		if !errors.As(err, &se) || out != nil || se.Format != w.format || se.Bytes <= MaxTemplateBytes {
+			t.Fatalf("%s: %d bytes, error %#v", w.format, len(out), err)
 		}
-		want := strings.TrimSuffix(b.String(), "\n")
-		if got := string(appendJSONString(nil, s)); got != want {
-			t.Errorf("%q: %s, want %s", s, got, want)
+		want := fmt.Sprintf("the template is %d bytes of %s, over the 1048576 bytes CloudFormation takes even from S3", se.Bytes, w.format)
+		if !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s: %v\nwant it to start %s", w.format, err, want)
 		}
-	}
-}
-
-// BenchmarkOrderByDependency orders a chain of resources given in reverse,
-// each referring to the next: the heap against the quadratic loop it
-// replaced.
-func BenchmarkOrderByDependency(b *testing.B) {
-	for _, n := range []int{500, 1000, 2000} {
-		res := map[string]any{}
-		for i := range n {
-			res[fmt.Sprintf("R%05d", i)] = map[string]any{"Type": "T", "Properties": map[string]any{"P": map[string]any{"Ref": fmt.Sprintf("R%05d", i+1)}}}
-		}
-		j, err := json.Marshal(res)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Run(fmt.Sprintf("resources=%d/heap", n), func(b *testing.B) {
-			for range b.N {
-				root, err := (&jsonReader{data: j, sorted: true}).read()
-				if err != nil {
-					b.Fatal(err)
-				}
-				orderByDependency(root)
-			}
-		})
-		b.Run(fmt.Sprintf("resources=%d/quadratic", n), func(b *testing.B) {
-			for range b.N {
-				var doc yaml.Node
-				if err := yaml.Unmarshal(j, &doc); err != nil {
-					b.Fatal(err)
-				}
-				legacyOrderByDependency(doc.Content[0])
-			}
-		})
 	}
 }
 
@@ -552,7 +374,7 @@ func asJSONData(b []byte) (any, error) {
 		switch {
 		case n.Tag == "!Ref":
 			return map[string]any{"Ref": v}, nil
-		case n.Tag == "!GetAtt":
+		case n.Tag == "!GetAtt" && n.Kind == yaml.ScalarNode:
 			res, attr, _ := strings.Cut(n.Value, ".")
 			return map[string]any{"Fn::GetAtt": []any{res, attr}}, nil
 		case strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!"):
@@ -660,10 +482,26 @@ func TestGoldenYAMLReadsAsJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameAsJSON(t, "60 devices", tmpl, y)
-	for i, line := range strings.Split(string(y), "\n") {
-		flow := strings.Contains(line, "Properties: {") || strings.Contains(line, ".example.com,") || strings.HasSuffix(line, ".example.com]")
-		if flow && len(line) > flowWidth {
-			t.Errorf("line %d is %d columns, over %d: %s", i+1, len(line), flowWidth, line)
+}
+
+// TestGoldenFlowLines: no collection in flow style makes a line of a
+// golden YAML template longer than 160 characters.
+func TestGoldenFlowLines(t *testing.T) {
+	for _, g := range goldenTemplates(t, "*.yaml") {
+		var doc yaml.Node
+		if err := yaml.Unmarshal(g.text, &doc); err != nil {
+			t.Fatal(err)
 		}
+		lines := strings.Split(string(g.text), "\n")
+		var check func(n *yaml.Node)
+		check = func(n *yaml.Node) {
+			if n.Style&yaml.FlowStyle != 0 && len(lines[n.Line-1]) > 160 {
+				t.Errorf("%s:%d is %d characters: %s", g.path, n.Line, len(lines[n.Line-1]), lines[n.Line-1])
+			}
+			for _, c := range n.Content {
+				check(c)
+			}
+		}
+		check(&doc)
 	}
 }

@@ -381,6 +381,10 @@ var indexRE = lazyRE(`\[\d+\]`)
 // config file's key and line) that holds the bad value, in the terms the
 // user typed.
 func (o *options) explain(err error) error {
+	var se *cfn.TemplateSizeError
+	if errors.As(err, &se) {
+		return usagef("%v", se)
+	}
 	var ce *cfn.ConfigError
 	if !errors.As(err, &ce) {
 		return err

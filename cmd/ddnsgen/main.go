@@ -34,7 +34,7 @@ const (
 
 func main() {
 	if len(os.Args) < 2 || os.Args[1] != "local" {
-		// Writing a template is one short burst (about 10 MB allocated for
+		// Writing a template is one short burst (about 20 MB allocated for
 		// the largest stack): collecting garbage during it costs a third of
 		// the process's time and saves nothing. The limit still collects if
 		// some input makes it grow.
@@ -134,7 +134,7 @@ func generate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	out, warnings, err := o.render(cfg)
+	out, warnings, err := o.templateBytes(cfg)
 	if err != nil {
 		return o.explain(err)
 	}
@@ -226,14 +226,12 @@ func versionOf(info *debug.BuildInfo) string {
 	return v
 }
 
-// render builds the template (or document) in the chosen format, and
-// returns it with the Config's warnings.
-func (o *options) render(cfg cfn.Config) ([]byte, []string, error) {
+// templateBytes builds the template (or document) in the chosen format and
+// writes it, and returns the bytes with the Config's warnings.
+func (o *options) templateBytes(cfg cfn.Config) ([]byte, []string, error) {
 	var out []byte
 	var err error
 	switch o.format {
-	case "yaml", "json":
-		return cfn.Render(cfg, o.format == "json")
 	case "openapi", "openapi-json":
 		var doc cfn.Document
 		if doc, err = cfn.OpenAPI(cfg, cfn.OpenAPIOptions{RoleARN: o.roleARN, Region: o.region}); err != nil {
@@ -244,12 +242,16 @@ func (o *options) render(cfg cfn.Config) ([]byte, []string, error) {
 		} else {
 			out, err = doc.JSON()
 		}
-	default: // sam, sam-json
+	default: // yaml, json, sam, sam-json
+		build := cfn.Build
+		if strings.HasPrefix(o.format, "sam") {
+			build = cfn.BuildSAM
+		}
 		var t *cloudformation.Template
-		if t, err = cfn.BuildSAM(cfg); err != nil {
+		if t, err = build(cfg); err != nil {
 			return nil, nil, err
 		}
-		if o.format == "sam" {
+		if o.format == "yaml" || o.format == "sam" {
 			out, err = cfn.YAML(t)
 		} else {
 			out, err = cfn.JSON(t)

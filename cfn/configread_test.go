@@ -53,7 +53,7 @@ func plainAsYAMLv3(t *testing.T, name string, file []byte) bool {
 }
 
 // configFiles are the config files of the repository: testdata and the
-// README's YAML blocks.
+// YAML blocks of docs/configuration.md.
 func configFiles(t *testing.T) map[string][]byte {
 	files := map[string][]byte{}
 	paths, _ := filepath.Glob("../cmd/ddnsgen/testdata/*.yaml")
@@ -64,12 +64,12 @@ func configFiles(t *testing.T) map[string][]byte {
 		}
 		files[p] = b
 	}
-	readme, err := os.ReadFile("../README.md")
+	readme, err := os.ReadFile("../docs/configuration.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, m := range regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllSubmatch(readme, -1) {
-		files[fmt.Sprintf("README yaml block %d", i)] = m[1]
+		files[fmt.Sprintf("docs/configuration.md yaml block %d", i)] = m[1]
 	}
 	if len(files) < 3 {
 		t.Fatalf("only %d config files", len(files))

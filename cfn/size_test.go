@@ -54,7 +54,7 @@ func largestInline(t *testing.T, dyndns2, json bool) int {
 }
 
 // The size goals: the seed stack in 20 KB, and 100 devices in one inline
-// YAML template; the README's table of the largest inline stacks is what
+// YAML template; docs/limits.md's table of the largest inline stacks is what
 // ddnsgen makes today.
 func TestInlineBudget(t *testing.T) {
 	if n := templateBytes(t, cfn.Config{}, false); n > 20480 {
@@ -63,7 +63,7 @@ func TestInlineBudget(t *testing.T) {
 	if n := templateBytes(t, inlineConfig(100, false), false); n > cfn.MaxInlineTemplate {
 		t.Errorf("100 devices take %d bytes of YAML, over the %d of an inline template", n, cfn.MaxInlineTemplate)
 	}
-	readme, err := os.ReadFile("../README.md")
+	readme, err := os.ReadFile("../docs/limits.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestInlineBudget(t *testing.T) {
 		row := fmt.Sprintf("| %s | %d | %d |", format.name,
 			largestInline(t, false, format.json), largestInline(t, true, format.json))
 		if !strings.Contains(string(readme), "\n"+row+"\n") {
-			t.Errorf("README's table of the largest inline stacks should have the row\n%s", row)
+			t.Errorf("docs/limits.md's table of the largest inline stacks should have the row\n%s", row)
 		}
 	}
 }

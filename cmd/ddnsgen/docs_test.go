@@ -29,6 +29,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 
 	"github.com/ddnsgen/ddnsgen/internal/lab"
 )
@@ -294,5 +295,63 @@ func TestReadmeTestCommand(t *testing.T) {
 	want := "go test ./...\n" + lab.RequireEnv + "=1 go test ./...\n"
 	if block != want {
 		t.Errorf("the README's test block is\n%s\nwant\n%s", block, want)
+	}
+}
+
+// headingAnchor is the anchor GitHub gives a Markdown heading.
+func headingAnchor(heading string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(heading)) {
+		switch {
+		case r == ' ':
+			b.WriteRune('-')
+		case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// TestDocLinks: every relative link of the documentation leads to a file of
+// the repository, and its #anchor to a heading of that file.
+func TestDocLinks(t *testing.T) {
+	anchors := map[string]map[string]bool{}
+	anchorsOf := func(file string) map[string]bool {
+		if a, ok := anchors[file]; ok {
+			return a
+		}
+		a := map[string]bool{}
+		if b, err := os.ReadFile(filepath.Join(repoRoot, file)); err == nil {
+			for _, m := range regexp.MustCompile(`(?m)^#+ (.*)$`).FindAllStringSubmatch(string(b), -1) {
+				a[headingAnchor(m[1])] = true
+			}
+		}
+		anchors[file] = a
+		return a
+	}
+	link := regexp.MustCompile(`\]\(([^)\s]+)\)`)
+	for _, f := range docFiles(t) {
+		b, err := os.ReadFile(filepath.Join(repoRoot, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range link.FindAllStringSubmatch(string(b), -1) {
+			target := m[1]
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			path, anchor, _ := strings.Cut(target, "#")
+			file := f
+			if path != "" {
+				file = filepath.Clean(filepath.Join(filepath.Dir(f), path))
+				if _, err := os.Stat(filepath.Join(repoRoot, file)); err != nil {
+					t.Errorf("%s: the link %s leads to no file", f, target)
+					continue
+				}
+			}
+			if anchor != "" && !anchorsOf(file)[anchor] {
+				t.Errorf("%s: the link %s leads to no heading of %s", f, target, file)
+			}
+		}
 	}
 }

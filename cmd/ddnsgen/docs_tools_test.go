@@ -321,3 +321,31 @@ func TestBenchScript(t *testing.T) {
 		t.Errorf("no ratio line in\n%s", out)
 	}
 }
+
+// TestReadmeStackOutputs: the commands of the README's walk-through steps 5
+// and 6 are the stack's GetApiKeyCommand, CurlCommand and CronLine outputs
+// for `ddnsgen -name home.example.com`, with the README's names for what
+// CloudFormation fills in.
+func TestReadmeStackOutputs(t *testing.T) {
+	raw, _ := seedTemplate(t)
+	var tmpl struct {
+		Outputs map[string]struct {
+			Value yaml.Node `yaml:"Value"`
+		} `yaml:"Outputs"`
+	}
+	if err := yaml.Unmarshal(raw, &tmpl); err != nil {
+		t.Fatal(err)
+	}
+	fill := strings.NewReplacer("${RestApi}", "API", "${AWS::Region}", "REGION", "${AWS::URLSuffix}", "amazonaws.com",
+		"${HostedZoneId}", "Z0123456789ABCDEFGHIJ", "${ApiKey}", "KEYID")
+	output := func(name string) string { return fill.Replace(tmpl.Outputs[name].Value.Value) }
+	want := map[string]string{
+		"stack-outputs": "export DDNS_API_KEY=$(" + output("GetApiKeyCommand") + ")\n" + output("CurlCommand") + "\n",
+		"cron-line":     "DDNS_API_KEY=…\n" + output("CronLine") + "\n",
+	}
+	for marker, w := range want {
+		if got := docBlockText(t, "README.md", marker); got != w {
+			t.Errorf("the README's <!-- %s --> block is\n%s\nthe stack's outputs give\n%s", marker, got, w)
+		}
+	}
+}

@@ -349,3 +349,31 @@ func TestReadmeStackOutputs(t *testing.T) {
 		}
 	}
 }
+
+// TestDocAccessLogLine: docs/operations.md's access log line has the fields
+// of the stage's log format, in its order (cfn's TestAccessLogFormat checks
+// what each field logs).
+func TestDocAccessLogLine(t *testing.T) {
+	var out, errb strings.Builder
+	if code := run([]string{"-access-logs"}, &out, &errb); code != 0 {
+		t.Fatalf("ddnsgen -access-logs: exit %d: %s", code, errb.String())
+	}
+	format := regexp.MustCompile(`(?m)^\s+Format: '(.*)'$`).FindStringSubmatch(out.String())
+	if format == nil {
+		t.Fatal("the template has no access log format")
+	}
+	keys := func(line string) []string {
+		var k []string
+		for _, m := range regexp.MustCompile(`"(\w+)":`).FindAllStringSubmatch(line, -1) {
+			k = append(k, m[1])
+		}
+		return k
+	}
+	shown := docBlockText(t, "docs/operations.md", "access-log-line")
+	if !json.Valid([]byte(shown)) {
+		t.Errorf("the shown line is not JSON:\n%s", shown)
+	}
+	if got, want := keys(shown), keys(format[1]); !slices.Equal(got, want) {
+		t.Errorf("the shown line has the fields %v; the format has %v", got, want)
+	}
+}

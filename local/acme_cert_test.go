@@ -29,20 +29,20 @@ import (
 	"github.com/ddnsgen/ddnsgen/internal/lab"
 )
 
-// readmeHook is the hook script of the README ("Certificates for your
-// names"), for ACME clients that run a program to set a DNS-01 challenge
+// readmeHook is the hook script of docs/certificates.md, for ACME clients that run a program to set a DNS-01 challenge
 // (lego's exec provider, certbot's --manual-auth-hook): the block after
 // <!-- ddnsgen-acme-hook -->, run as the user would copy it.
 func readmeHook(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile("../README.md")
+	b, err := os.ReadFile("../docs/certificates.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, after, ok := strings.Cut(string(b), "<!-- ddnsgen-acme-hook -->\n```sh\n")
+	_, after, ok := strings.Cut(string(b), "<!-- ddnsgen-acme-hook -->\n")
+	_, after, fenced := strings.Cut(after, "```sh\n")
 	hook, _, closed := strings.Cut(after, "```")
-	if !ok || !closed || !strings.HasPrefix(hook, "#!/bin/sh\n") {
-		t.Fatal("README.md has no <!-- ddnsgen-acme-hook --> block with a #!/bin/sh script")
+	if !ok || !fenced || !closed || !strings.HasPrefix(hook, "#!/bin/sh\n") {
+		t.Fatal("docs/certificates.md has no <!-- ddnsgen-acme-hook --> block with a #!/bin/sh script")
 	}
 	return hook
 }

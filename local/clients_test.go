@@ -14,18 +14,19 @@ import (
 	"github.com/ddnsgen/ddnsgen/internal/lab"
 )
 
-// readmeBlock is the fenced block that follows <!-- marker --> in the README:
-// the client tests configure the clients exactly as users are told to.
+// readmeBlock is the fenced block that follows <!-- marker --> in
+// docs/routers.md: the client tests configure the clients exactly as users
+// are told to.
 func readmeBlock(t *testing.T, marker string) string {
 	t.Helper()
-	b, err := os.ReadFile("../README.md")
+	b, err := os.ReadFile("../docs/routers.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := string(b)
 	i := strings.Index(text, "<!-- "+marker+" -->")
 	if i < 0 {
-		t.Fatalf("the README has no <!-- %s --> block", marker)
+		t.Fatalf("docs/routers.md has no <!-- %s --> block", marker)
 	}
 	text = text[i:]
 	start := strings.Index(text, "```")
@@ -35,11 +36,11 @@ func readmeBlock(t *testing.T, marker string) string {
 }
 
 // swap replaces old by new in s, failing the test when old is not there
-// (the README changed: the test must follow it).
+// (the documentation changed: the test must follow it).
 func swap(t *testing.T, s, old, new string) string {
 	t.Helper()
 	if !strings.Contains(s, old) {
-		t.Fatalf("the README's configuration no longer contains %q:\n%s", old, s)
+		t.Fatalf("docs/routers.md's configuration no longer contains %q:\n%s", old, s)
 	}
 	return strings.ReplaceAll(s, old, new)
 }

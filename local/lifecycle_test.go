@@ -249,7 +249,7 @@ func TestLifecycle(t *testing.T) {
 	}
 	l.wantRecords(l.zone, "home.acme.local 192.0.2.12", "laptop.acme.local 192.0.2.3", "nas.acme.local 192.0.2.14")
 
-	// The README's command removes the left-over record.
+	// docs/operations.md's command removes the left-over record.
 	runReadmeBlock(t, l.moto, "delete-records", l.dir, strings.NewReplacer(
 		"Z0123456789ABCDEFGHIJ", l.zone, "laptop.example.com", "laptop.acme.local"))
 	l.wantRecords(l.zone, "home.acme.local 192.0.2.12", "nas.acme.local 192.0.2.14")
@@ -303,18 +303,18 @@ func TestLifecycle(t *testing.T) {
 	l.wantRecords(oldZone, "home.acme.local 192.0.2.33", "nas.acme.local 192.0.2.32")
 }
 
-// runReadmeBlock runs the README's shell block marked <!-- NAME --> with
-// bash, the aws CLI pointed at moto, after the replacements (the README's
-// example zone id and names for the test's).
+// runReadmeBlock runs docs/operations.md's shell block marked <!-- NAME -->
+// with bash, the aws CLI pointed at moto, after the replacements (the
+// documentation's example zone id and names for the test's).
 func runReadmeBlock(t *testing.T, moto *lab.Moto, name, dir string, r *strings.Replacer) {
 	t.Helper()
-	b, err := os.ReadFile("../README.md")
+	b, err := os.ReadFile("../docs/operations.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	parts := strings.Split(string(b), "<!-- "+name+" -->")
 	if len(parts) != 2 {
-		t.Fatalf("the README has %d blocks marked <!-- %s -->, want 1", len(parts)-1, name)
+		t.Fatalf("docs/operations.md has %d blocks marked <!-- %s -->, want 1", len(parts)-1, name)
 	}
 	part := parts[1]
 	start := strings.Index(part, "```")
@@ -325,7 +325,7 @@ func runReadmeBlock(t *testing.T, moto *lab.Moto, name, dir string, r *strings.R
 	cmd.Dir = dir
 	cmd.Env = append(moto.Env(), "HOME="+dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("the README's %s block failed: %v\n%s\n--- script ---\n%s", name, err, out, script)
+		t.Fatalf("docs/operations.md's %s block failed: %v\n%s\n--- script ---\n%s", name, err, out, script)
 	}
 }
 

@@ -27,14 +27,14 @@ var routersSpec = stackSpec{
 	users: map[string]string{"fritzbox": "PasswordFritzbox", "synology": "PasswordSynology"},
 }
 
-// TestRouterRecipes sends each router recipe of the README through the lab
+// TestRouterRecipes sends each router recipe of docs/routers.md through the lab
 // exactly as that router fills it in, and reads the records back.
 func TestRouterRecipes(t *testing.T) {
 	forEachWorld(t, func(t *testing.T, w labWorld) {
 		s := startStack(t, routersSpec, w)
 		fritzPass, synoPass := s.params["PasswordFritzbox"], s.params["PasswordSynology"]
 		lab := strings.TrimSuffix(s.api.URL, "/")
-		// The README speaks of example.com and an execute-api host; the lab
+		// docs/routers.md speaks of example.com and an execute-api host; the lab
 		// serves acme.local over plain HTTP on 127.0.0.1.
 		local := func(text string) string {
 			text = swap(t, text, "https://API.execute-api.REGION.amazonaws.com", lab)

@@ -45,9 +45,9 @@ func code(vtl string) string {
 }
 
 // Every Java method a template calls is listed, with its evidence, in the
-// README's "What the local tests cannot prove": only real AWS proves them.
+// docs/testing.md's "What only real AWS can prove": only real AWS proves them.
 func TestREADMEListsEveryJavaMethod(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
+	readme, err := os.ReadFile("../docs/testing.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestREADMEListsEveryJavaMethod(t *testing.T) {
 	if i := strings.Index(section, "**The Java methods the templates call.**"); i >= 0 {
 		section = section[i:]
 	} else {
-		t.Fatal("README has no list of the Java methods the templates call")
+		t.Fatal("docs/testing.md has no list of the Java methods the templates call")
 	}
 	if i := strings.Index(section, "\n- **"); i >= 0 {
 		section = section[:i]
@@ -65,7 +65,7 @@ func TestREADMEListsEveryJavaMethod(t *testing.T) {
 	for name, text := range allVTL() {
 		for _, m := range call.FindAllStringSubmatch(code(text), -1) {
 			if !seen[m[1]] && !strings.Contains(section, "`"+m[1]+"`") && !strings.Contains(section, "."+m[1]+"()`") {
-				t.Errorf("%s calls .%s(), which the README's list of Java methods lacks", name, m[1])
+				t.Errorf("%s calls .%s(), which docs/testing.md's list of Java methods lacks", name, m[1])
 			}
 			seen[m[1]] = true
 		}

@@ -510,10 +510,10 @@ func TestCheckPlainHTTPWarning(t *testing.T) {
 	}
 }
 
-// TestCheckReadme: the README's sample table is what ddnsgen check prints
+// TestCheckReadme: docs/check.md's sample table is what ddnsgen check prints
 // for a correct stack (its first line, the URL and key, aside).
 func TestCheckReadme(t *testing.T) {
-	b, err := os.ReadFile("../../README.md")
+	b, err := os.ReadFile("../../docs/check.md")
 	if err != nil {
 		t.Fatal(err)
 	}

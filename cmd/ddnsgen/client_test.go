@@ -217,11 +217,11 @@ func TestClientSetups(t *testing.T) {
 	})
 }
 
-// TestClientReadme: the README's ddclient.conf and inadyn.conf blocks (which
-// local.TestDDClient and local.TestInadyn run) are what ddnsgen client prints
-// for the README's sample stack, and the README shows that command.
+// TestClientReadme: docs/routers.md's ddclient.conf and inadyn.conf blocks
+// (which local.TestDDClient and local.TestInadyn run) are what ddnsgen client
+// prints for its sample stack, and docs/routers.md shows that command.
 func TestClientReadme(t *testing.T) {
-	b, err := os.ReadFile("../../README.md")
+	b, err := os.ReadFile("../../docs/routers.md")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -87,7 +87,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("ddnsgen", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are ours to print, in one line
 	o.fs = fs
-	fs.StringVar(&o.configFile, "config", "", "read the stack from this YAML `file` (the fields of cfn.Config; see README)")
+	fs.StringVar(&o.configFile, "config", "", "read the stack from this YAML `file` (the fields of cfn.Config; see docs/configuration.md)")
 	fs.StringVar(&o.zoneID, "zone-id", "", "hosted zone `id` (e.g. Z0123456789ABCDEFGHIJ); empty: a HostedZoneId parameter asks at deploy time")
 	fs.Var(&o.zones, "zone", "hosted zone `NAME[=ID]`, repeatable, for records in several zones")
 	fs.Var(&o.names, "name", "record `name` to update, repeatable (default myddns.acme.local)")
@@ -115,7 +115,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.IntVar(&o.limits.MaxHostnames, "max-hostnames", cfn.DefaultLimits.MaxHostnames, "most `names` one request may update")
 	fs.BoolVar(&o.accessLogs, "access-logs", false, "log each request to a CloudWatch log group as a JSON line (no query string, no headers); needs the account's API Gateway logs role (see -account-logs-role)")
 	fs.IntVar(&o.logRetention, "log-retention", cfn.DefaultLogRetentionDays, "-access-logs: keep the log this many `days` (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)")
-	fs.BoolVar(&o.accountLogsRole, "account-logs-role", false, "-access-logs: ACCOUNT-WIDE: also set the region's API Gateway CloudWatch role (AWS::ApiGateway::Account) to a new one, replacing any role every API of the account logs with; kept when the stack is deleted. Off: set it once yourself (see README)")
+	fs.BoolVar(&o.accountLogsRole, "account-logs-role", false, "-access-logs: ACCOUNT-WIDE: also set the region's API Gateway CloudWatch role (AWS::ApiGateway::Account) to a new one, replacing any role every API of the account logs with; kept when the stack is deleted. Off: set it once yourself (see docs/operations.md)")
 	fs.StringVar(&o.alarms.Email, "alarm-email", "", "mail CloudWatch alarms (5XX answers, refused requests, Route 53 latency) to this `address` through an SNS topic; confirm the subscription mail")
 	fs.IntVar(&o.alarms.ServerErrors, "alarm-5xx", cfn.DefaultAlarmServerErrors, "-alarm-email: alarm at this many 5XX `answers` in 5 minutes")
 	fs.IntVar(&o.alarms.Refused, "alarm-4xx", cfn.DefaultAlarmRefused, "-alarm-email: alarm at this many refused (4XX) `answers` in 5 minutes")
@@ -149,7 +149,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	}
 	openapi := strings.HasPrefix(o.format, "openapi")
 	if openapi && o.roleARN == "" {
-		return nil, usagef("-role-arn \"\": -format %s needs the role API Gateway is to assume (see README, \"AWS SAM and OpenAPI\")", o.format)
+		return nil, usagef("-role-arn \"\": -format %s needs the role API Gateway is to assume (see docs/other-tools.md)", o.format)
 	}
 	if !openapi && (o.set("role-arn") || o.set("region")) {
 		return nil, usagef("-role-arn and -region go with -format openapi only (CloudFormation fills them in otherwise)")

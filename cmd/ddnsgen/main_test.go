@@ -75,7 +75,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-dyndns2", "-api-key=false", "-zone", "a.com", "-zone", "b.com", "-name", "x.a.com", "-name", "y.b.com"},
 			`-dyndns2 "true": with dyndns2 a device's names must share a zone`},
 		{[]string{"-type", "A,AAAA", "-max-hostnames", "501"}, `-max-hostnames "501": with names that take A and AAAA a request may make two changes a name, and a batch takes 1,000: at most 500`},
-		{[]string{"-format", "openapi"}, `-role-arn "": -format openapi needs the role API Gateway is to assume (see README, "AWS SAM and OpenAPI")`},
+		{[]string{"-format", "openapi"}, `-role-arn "": -format openapi needs the role API Gateway is to assume (see docs/other-tools.md)`},
 		{[]string{"-region", "eu-west-1"}, `-role-arn and -region go with -format openapi only`},
 		{[]string{"-format", "openapi", "-role-arn", "arn:aws:iam::1:role/x"}, `-role-arn "arn:aws:iam::1:role/x": an IAM role ARN`},
 		{[]string{"-config", "no-such-file.yaml"}, `-config "no-such-file.yaml": open no-such-file.yaml: no such file or directory`},

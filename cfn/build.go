@@ -131,6 +131,9 @@ func (b *builder) build() error {
 	if err := b.acme(); err != nil {
 		return err
 	}
+	if err := b.myIP(); err != nil {
+		return err
+	}
 	b.stage()
 	b.keys()
 	b.domain()

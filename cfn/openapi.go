@@ -153,7 +153,7 @@ func BuildSAM(cfg Config) (*cloudformation.Template, error) {
 		}
 	}
 	for _, id := range append(append([]string{b.id(IDRestAPI), b.id(IDZoneResource), b.id(IDNicResource), b.id(IDNicUpdateResource),
-		b.id(IDNicUpdateURLResource), b.id(IDAcmeResource), b.deployment, b.id(IDStage)}, b.methods...), b.apiParts...) {
+		b.id(IDNicUpdateURLResource), b.id(IDAcmeResource), b.id(IDMyIPResource), b.deployment, b.id(IDStage)}, b.methods...), b.apiParts...) {
 		delete(b.t.Resources, id)
 	}
 	api := &serverless.Api{
@@ -207,6 +207,7 @@ func (b *builder) openAPI() ordered {
 		{b.id(IDNicUpdateMethod), "/nic/update"},
 		{b.id(IDNicUpdateURLMethod), "/nic/update-url"},
 		{b.id(IDAcmeMethod), "/update"},
+		{b.id(IDMyIPMethod), "/myip"},
 	} {
 		method, ok := b.t.Resources[m.id].(*apigateway.Method)
 		if !ok {
@@ -291,18 +292,23 @@ func operation(id string, m *apigateway.Method) ordered {
 		// dyndns2's is the only request validator (see dyndns2.go).
 		op = append(op, field{"x-amazon-apigateway-request-validator", "dyndns2-credentials"})
 	}
+	integration := ordered{{"type", strings.ToLower(in.Type)}}
+	if in.Type != "MOCK" { // a MOCK integration calls nothing, as no one
+		integration = append(integration,
+			field{"httpMethod", *in.IntegrationHttpMethod},
+			field{"uri", *in.Uri},
+			field{"credentials", *in.Credentials})
+	}
+	integration = append(integration, field{"passthroughBehavior", strings.ToLower(*in.PassthroughBehavior)})
+	if len(in.RequestParameters) > 0 {
+		integration = append(integration, field{"requestParameters", in.RequestParameters})
+	}
+	integration = append(integration,
+		field{"requestTemplates", in.RequestTemplates},
+		field{"responses", integrationResponses})
 	return append(op,
 		field{"responses", responses},
-		field{"x-amazon-apigateway-integration", ordered{
-			{"type", strings.ToLower(in.Type)},
-			{"httpMethod", *in.IntegrationHttpMethod},
-			{"uri", *in.Uri},
-			{"credentials", *in.Credentials},
-			{"passthroughBehavior", strings.ToLower(*in.PassthroughBehavior)},
-			{"requestParameters", in.RequestParameters},
-			{"requestTemplates", in.RequestTemplates},
-			{"responses", integrationResponses},
-		}},
+		field{"x-amazon-apigateway-integration", integration},
 	)
 }
 

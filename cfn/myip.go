@@ -1,0 +1,92 @@
+package cfn
+
+import (
+	"github.com/awslabs/goformation/v7/cloudformation"
+	"github.com/awslabs/goformation/v7/cloudformation/apigateway"
+
+	"github.com/ddnsgen/ddnsgen/templates"
+)
+
+// Logical IDs of the address endpoint, GET /STAGE/myip (Config.MyIP).
+const (
+	IDMyIPResource = "MyIpResource"
+	IDMyIPMethod   = "MyIpMethod"
+)
+
+// MyIPKeyDailyQuota is each API key's daily quota when the stack has the
+// address endpoint and Limits.KeyDailyQuota is not set: a device that
+// polls every 60 seconds asks 1,440 times a day, as many as the default
+// quota, which would leave its updates none by the end of the day.
+const MyIPKeyDailyQuota = 2880
+
+// checkMyIP: the endpoint answers only a device's credentials, so a stack
+// must have some.
+func (p *plan) checkMyIP(c Config) error {
+	if p.open && !p.dyndns2 {
+		return bad("myip", "true", "the address endpoint answers only a device's credentials: it needs API keys or dyndns2 passwords")
+	}
+	if c.Limits.KeyDailyQuota == 0 {
+		p.limits.KeyDailyQuota = MyIPKeyDailyQuota
+	}
+	return nil
+}
+
+// myIP adds GET /STAGE/myip: the caller's address as text, from a MOCK
+// integration (no backend call, no role). API Gateway checks the device's
+// API key (ApiKeyRequired; usage-plan throttles and quota apply); a stack
+// with dyndns2 also wants the device's Basic credentials, which the request
+// template checks (a wrong password answers 401 badauth). Any Content-Type
+// but the template's is refused (PassthroughBehavior NEVER): a passed-
+// through body would pick the MOCK's status itself.
+func (b *builder) myIP() error {
+	p := b.p
+	if !p.myip {
+		return nil
+	}
+	var users []templates.User
+	if p.dyndns2 {
+		for _, dev := range p.dyndns2Users() {
+			users = append(users, templates.User{Name: dev.name, PasswordStage: dev.stageVariable()})
+		}
+	}
+	request, err := templates.MyIPRequest(users)
+	if err != nil {
+		return err
+	}
+	response := templates.MyIPResponse()
+	b.texts[IDMyIPMethod+" request template"] = request
+	b.texts[IDMyIPMethod+" response template"] = response
+	b.t.Resources[b.id(IDMyIPResource)] = &apigateway.Resource{
+		RestApiId: cloudformation.Ref(b.id(IDRestAPI)),
+		ParentId:  cloudformation.GetAtt(b.id(IDRestAPI), "RootResourceId"),
+		PathPart:  "myip",
+	}
+	text := map[string]string{"method.response.header.Content-Type": "'text/plain; charset=utf-8'"}
+	textHeaders := map[string]string{"method.response.header.Content-Type": "false"}
+	b.t.Resources[b.id(IDMyIPMethod)] = &apigateway.Method{
+		RestApiId:         cloudformation.Ref(b.id(IDRestAPI)),
+		ResourceId:        cloudformation.Ref(b.id(IDMyIPResource)),
+		HttpMethod:        "GET",
+		AuthorizationType: cloudformation.String("NONE"),
+		ApiKeyRequired:    cloudformation.Bool(!p.open),
+		Integration: &apigateway.Method_Integration{
+			Type:                "MOCK",
+			PassthroughBehavior: cloudformation.String("NEVER"),
+			RequestTemplates:    map[string]string{"application/json": request},
+			IntegrationResponses: []apigateway.Method_IntegrationResponse{
+				{StatusCode: "200", ResponseTemplates: map[string]string{"application/json": response}, ResponseParameters: text},
+				{StatusCode: "401", SelectionPattern: cloudformation.String("401"),
+					ResponseTemplates: map[string]string{"application/json": templates.MyIPRefused}, ResponseParameters: text},
+			},
+		},
+		MethodResponses: []apigateway.Method_MethodResponse{
+			{StatusCode: "200", ResponseParameters: textHeaders},
+			{StatusCode: "401", ResponseParameters: textHeaders},
+		},
+	}
+	b.methods = append(b.methods, b.id(IDMyIPMethod))
+	// The resource is part of the API definition: the Deployment's hash
+	// covers it.
+	b.apiParts = append(b.apiParts, b.id(IDMyIPResource))
+	return nil
+}

@@ -76,7 +76,8 @@ type Config struct {
 	// address changed without calling Route 53: a MOCK integration, no role.
 	// It answers only a device's API key and, with DynDNS2, also its Basic
 	// credentials. It adds two resources and ~1 KB; with it an API key's
-	// daily quota defaults to 2880 (a poll a minute, and the updates).
+	// daily quota defaults to 4320 (an IPv4 and an IPv6 poll a minute, and
+	// the updates).
 	MyIP bool `yaml:"myip"`
 	// Limits are the throttles and quotas; zero fields take the defaults.
 	Limits Limits `yaml:"limits"`

@@ -15,9 +15,10 @@ const (
 
 // MyIPKeyDailyQuota is each API key's daily quota when the stack has the
 // address endpoint and Limits.KeyDailyQuota is not set: a device that
-// polls every 60 seconds asks 1,440 times a day, as many as the default
-// quota, which would leave its updates none by the end of the day.
-const MyIPKeyDailyQuota = 2880
+// polls every 60 seconds asks 1,440 times a day per address family, as
+// many as the default quota, which would leave its updates none by the end
+// of the day. Three a minute: an IPv4 and an IPv6 poll, and the updates.
+const MyIPKeyDailyQuota = 4320
 
 // checkMyIP: the endpoint answers only a device's credentials, so a stack
 // must have some.

@@ -105,7 +105,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.StringVar(&o.domain, "domain", "", "serve the API at https://`NAME`/ (e.g. ddns.example.com, in one of the zones): an ACM certificate validated by DNS, a custom domain and alias records")
 	fs.StringVar(&o.certificateARN, "certificate-arn", "", "-domain: use this existing ACM certificate (`ARN`, in the stack's region) instead of a new one")
 	fs.BoolVar(&o.disableExecuteAPI, "disable-execute-api", false, "-domain: turn off the execute-api endpoint, so the custom domain is the only way in")
-	fs.BoolVar(&o.myip, "myip", false, "add GET /STAGE/myip, which answers the caller's address as text (a MOCK integration: no Route 53 call), only to a device's API key (and, with -dyndns2, its password); for ddnsgen client -poll behind NAT. Raises -key-quota's default to 2880")
+	fs.BoolVar(&o.myip, "myip", false, "add GET /STAGE/myip, which answers the caller's address as text (a MOCK integration: no Route 53 call), only to a device's API key (and, with -dyndns2, its password); for ddnsgen client -poll behind NAT. Raises -key-quota's default to 4320 (polls every 60 s of IPv4 and IPv6, and the updates)")
 	fs.BoolVar(&o.acme, "acme", false, "add POST /STAGE/update, the acme-dns protocol (lego, acme.sh, certbot hooks): each device may set the _acme-challenge TXT records of its own names")
 	fs.Float64Var(&o.limits.DynDNS2Rate, "dyndns2-rate", cfn.DefaultLimits.DynDNS2Rate, "the dyndns2 endpoint's `rate` in requests per second, all callers together")
 	fs.IntVar(&o.limits.DynDNS2Burst, "dyndns2-burst", cfn.DefaultLimits.DynDNS2Burst, "the dyndns2 endpoint's burst (`requests`)")

@@ -53,7 +53,7 @@ var goldenCases = []goldenCase{
 	{file: "acme.yaml", args: append([]string{"-acme"}, devicesArgs...),
 		what: "the five devices with the acme-dns endpoint: each may set the _acme-challenge TXT records of its own names"},
 	{file: "myip.yaml", args: []string{"-myip"},
-		what: "the seed stack with GET /ddns/myip: the caller's address for its API key (a MOCK integration); the key's daily quota 2880"},
+		what: "the seed stack with GET /ddns/myip: the caller's address for its API key (a MOCK integration); the key's daily quota 4320"},
 	{file: "myip-dyndns2.yaml", args: append([]string{"-myip", "-dyndns2"}, devicesArgs...),
 		what: "the five devices with dyndns2 and GET /ddns/myip: the address for a device's API key and Basic credentials"},
 	{file: "sam-myip.yaml", args: []string{"-format", "sam", "-myip", "-dyndns2"},

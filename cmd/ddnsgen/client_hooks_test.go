@@ -43,9 +43,9 @@ type storedRecord struct {
 // startRoute53 serves ChangeResourceRecordSets (UPSERT of simple records,
 // parsed and checked by local/route53 as the emulator does) and
 // GetHostedZone for one zone on 127.0.0.1.
-func startRoute53(t *testing.T) *route53Store {
+func startRoute53(t *testing.T, zone string) *route53Store {
 	t.Helper()
-	s := &route53Store{Zone: "Z0FAKEROUTE53ZONE01", records: map[string]storedRecord{}}
+	s := &route53Store{Zone: zone, records: map[string]storedRecord{}}
 	rrset := regexp.MustCompile(`^/2013-04-01/hostedzone/([A-Z0-9]+)(/rrset/?)?$`)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m := rrset.FindStringSubmatch(r.URL.Path)
@@ -124,18 +124,23 @@ type arrival struct {
 	at   time.Time
 }
 
-func startHookLab(t *testing.T, carry bool) *hookLab {
+// startHookLab serves golden/myip.yaml (the seed stack with GET /myip).
+func startHookLab(t *testing.T) *hookLab {
+	t.Helper()
+	r53 := startRoute53(t, "Z0FAKEROUTE53ZONE01")
+	return startLabFor(t, r53, "myip.yaml", map[string]string{"HostedZoneId": r53.Zone}, map[string]string{"ApiKey": testKey})
+}
+
+func startLabFor(t *testing.T, r53 *route53Store, golden string, params, keys map[string]string) *hookLab {
 	t.Helper()
 	lab.Require(t, "java", "/usr/share/java/velocity-1.7.jar", "curl", "sh")
-	r53 := startRoute53(t)
-	tmpl, err := os.ReadFile(filepath.Join(goldenDir, "myip.yaml"))
+	tmpl, err := os.ReadFile(filepath.Join(goldenDir, golden))
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv, err := local.Start(context.Background(), local.Options{
-		Template: tmpl, Route53URL: r53.URL, Unthrottled: true, TrustSourceIPHeader: true, Carry: carry,
-		Parameters: map[string]string{"HostedZoneId": r53.Zone},
-		APIKeys:    map[string]string{"ApiKey": testKey},
+		Template: tmpl, Route53URL: r53.URL, Unthrottled: true, TrustSourceIPHeader: true,
+		Parameters: params, APIKeys: keys,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -247,7 +252,7 @@ const eventRuns = 10
 // eventRuns); the timings are measured, not asserted.
 func TestClientHooks(t *testing.T) {
 	lab.Require(t, "shellcheck", "run-parts")
-	h := startHookLab(t, false)
+	h := startHookLab(t)
 	for i, ev := range hookEvents {
 		t.Run(ev.hook, func(t *testing.T) {
 			dir := t.TempDir()
@@ -321,4 +326,106 @@ func median(d []time.Duration) time.Duration {
 	s := slices.Clone(d)
 	slices.Sort(s)
 	return (s[(len(s)-1)/2] + s[len(s)/2]) / 2
+}
+
+// runPolled runs the script once, as its timer or cron would, and returns
+// its output and exit status.
+func runPolled(t *testing.T, script, state string) (string, int) {
+	t.Helper()
+	cmd := exec.Command("sh", script)
+	cmd.Env = append(os.Environ(), "DDNS_STATE="+state, "DDNS_TRIES=1")
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return string(out), ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return string(out), 0
+}
+
+// TestClientPoll: behind NAT (the proxy sets the address the API sees),
+// the script of -poll asks GET /STAGE/myip on every run and calls the
+// update only when the answer changed; a wrong key or password stops it
+// (exit 1) with the status. It logs the time from a run's start to the
+// record (median and worst of eventRuns), measured, not asserted.
+func TestClientPoll(t *testing.T) {
+	h := startHookLab(t)
+	dir := t.TempDir()
+	script, state := filepath.Join(dir, "ddnsgen-update"), filepath.Join(dir, "state")
+	args := []string{"-url", h.url, "-key", testKey, "-script-path", script, "-poll", "60"}
+	if err := os.WriteFile(script, []byte(clientOut(t, append(args, "-format", "script")...)), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if cron := clientOut(t, append(args, "-format", "cron")...); cron != "* * * * * "+script+" >/dev/null\n" {
+		t.Errorf("-poll 60's cron line is %q", cron)
+	}
+	if timer := clientOut(t, append(args, "-format", "timer")...); !strings.Contains(timer, "\nOnUnitActiveSec=60s\n") {
+		t.Errorf("-poll 60's timer:\n%s", timer)
+	}
+	zonePath := "/ddns/" + h.r53.Zone
+	var toRecord []time.Duration
+	for n := 0; n <= eventRuns; n++ {
+		h.mu.Lock()
+		h.nat = fmt.Sprintf("198.51.100.%d", 10+n)
+		h.mu.Unlock()
+		t0 := time.Now()
+		out, code := runPolled(t, script, state)
+		changed := h.r53.waitRecord(t, "myddns.acme.local", "A", fmt.Sprintf("198.51.100.%d", 10+n))
+		paths, _ := h.requestsSince(t0, "")
+		if code != 0 || !slices.Equal(paths, []string{"/ddns/myip", zonePath}) {
+			t.Errorf("a run after the address changed: exit %d, requests %v (want /ddns/myip, then %s):\n%s", code, paths, zonePath, out)
+		}
+		if n > 0 { // the first run sets the record for the first time
+			toRecord = append(toRecord, changed.Sub(t0))
+		}
+		// The next run, same address: one question, no update.
+		t1 := time.Now()
+		out, code = runPolled(t, script, state)
+		if paths, _ := h.requestsSince(t1, ""); code != 0 || !slices.Equal(paths, []string{"/ddns/myip"}) || out != "" {
+			t.Errorf("a run with the same address: exit %d, requests %v (want /ddns/myip alone), output %q", code, paths, out)
+		}
+	}
+	t.Logf("poll run to record: median %v, worst %v (of %d)", median(toRecord), slices.Max(toRecord), len(toRecord))
+
+	// A wrong key: API Gateway's 403 stops the script, no update is tried.
+	bad := filepath.Join(dir, "bad-key")
+	os.WriteFile(bad, []byte(clientOut(t, "-url", h.url, "-key", "wrongKey0123456789abcdefABCD", "-poll", "60", "-format", "script")), 0o700)
+	t0 := time.Now()
+	out, code := runPolled(t, bad, filepath.Join(dir, "bad-state"))
+	if paths, _ := h.requestsSince(t0, ""); code != 1 || !strings.Contains(out, "refused, HTTP 403") || !slices.Equal(paths, []string{"/ddns/myip"}) {
+		t.Errorf("a wrong key: exit %d, requests %v:\n%s", code, paths, out)
+	}
+}
+
+// TestClientPollDynDNS2: on a stack with dyndns2 the script of -poll sends
+// the device's key and its Basic credentials to GET /STAGE/myip; a wrong
+// password is refused (401, exit 1).
+func TestClientPollDynDNS2(t *testing.T) {
+	const routerKey = "routerKey0123456789abcdefABCDEF"
+	r53 := startRoute53(t, "Z0123456789ABCDEFGHIJ")
+	params := map[string]string{}
+	for _, d := range []string{"Router", "BackupRouter", "Nas", "Laptop", "Office"} {
+		params["Password"+d] = d + "Password0123456789"
+	}
+	h := startLabFor(t, r53, "myip-dyndns2.yaml", params, map[string]string{"ApiKeyRouter": routerKey})
+	dir := t.TempDir()
+	for _, c := range []struct {
+		password string
+		code     int
+		want     string
+	}{
+		{"RouterPassword0123456789", 0, "set to 198.51.100.1"},
+		{"WrongPassword0123456789x", 1, "refused, HTTP 401: badauth"},
+	} {
+		script := filepath.Join(dir, "ddnsgen-update-"+c.password)
+		os.WriteFile(script, []byte(clientOut(t, "-url", h.url, "-key", routerKey, "-dyndns2", "router:"+c.password,
+			"-hostname", "home.acme.local", "-poll", "60", "-format", "script")), 0o700)
+		out, code := runPolled(t, script, filepath.Join(dir, "state-"+c.password))
+		if code != c.code || !strings.Contains(out, c.want) {
+			t.Errorf("password %s: exit %d:\n%s\nwant exit %d and %q", c.password, code, out, c.code, c.want)
+		}
+	}
+	if got := r53.record("home.acme.local", "A").value; got != "198.51.100.1" {
+		t.Errorf("home.acme.local A is %q, want 198.51.100.1", got)
+	}
 }

@@ -20,6 +20,12 @@ const (
 // of the day. Three a minute: an IPv4 and an IPv6 poll, and the updates.
 const MyIPKeyDailyQuota = 4320
 
+// myIPStatuses describe GET /myip's answers in an OpenAPI document.
+var myIPStatuses = map[string]string{
+	"200": "OK: the caller's address, as text",
+	"401": "dyndns2: bad credentials (badauth)",
+}
+
 // checkMyIP: the endpoint answers only a device's credentials, so a stack
 // must have some.
 func (p *plan) checkMyIP(c Config) error {

@@ -260,7 +260,11 @@ func operation(id string, m *apigateway.Method) ordered {
 	}
 	responses := ordered{}
 	for _, r := range m.MethodResponses {
-		resp := ordered{{"description", http(r.StatusCode)}}
+		desc := http(r.StatusCode)
+		if d, ok := myIPStatuses[r.StatusCode]; ok && strings.HasSuffix(id, IDMyIPMethod) {
+			desc = d
+		}
+		resp := ordered{{"description", desc}}
 		if len(r.ResponseParameters) > 0 {
 			headers := ordered{}
 			for _, k := range slices.Sorted(maps.Keys(r.ResponseParameters)) {
@@ -284,7 +288,10 @@ func operation(id string, m *apigateway.Method) ordered {
 		resp = append(resp, field{"responseTemplates", r.ResponseTemplates})
 		integrationResponses = append(integrationResponses, field{key, resp})
 	}
-	op := ordered{{"operationId", id}, {"parameters", params}}
+	op := ordered{{"operationId", id}}
+	if len(params) > 0 {
+		op = append(op, field{"parameters", params})
+	}
 	if m.ApiKeyRequired != nil && *m.ApiKeyRequired {
 		op = append(op, field{"security", []any{ordered{{"api_key", []string{}}}}})
 	}

@@ -270,7 +270,7 @@ func TestClientHooks(t *testing.T) {
 			if out, err := exec.Command("shellcheck", "--shell=sh", "--severity=style", hookPath).CombinedOutput(); err != nil {
 				t.Errorf("shellcheck: %v\n%s\n%s", err, out, text)
 			}
-			var toRequest, toRecord []time.Duration
+			var toRequest, toRecord, requestToRecord []time.Duration
 			for n := 0; n < eventRuns; n++ {
 				addr := fmt.Sprintf("192.0.2.%d", 10+i*eventRuns+n)
 				if err := os.WriteFile(addrFile, []byte(addr+"\n"), 0o600); err != nil {
@@ -289,10 +289,12 @@ func TestClientHooks(t *testing.T) {
 				_, sent := h.requestsSince(t0, "/ddns/"+h.r53.Zone)
 				toRequest = append(toRequest, sent.Sub(t0))
 				toRecord = append(toRecord, changed.Sub(t0))
+				requestToRecord = append(requestToRecord, changed.Sub(sent))
 				waitState(t, state, addr) // the script has finished
 			}
-			t.Logf("%s: event to request: median %v, worst %v; event to record: median %v, worst %v (of %d)",
-				ev.hook, median(toRequest), slices.Max(toRequest), median(toRecord), slices.Max(toRecord), eventRuns)
+			t.Logf("%s: event to request: median %v, worst %v; request to record: median %v, worst %v; event to record: median %v, worst %v (of %d)",
+				ev.hook, median(toRequest), slices.Max(toRequest), median(requestToRecord), slices.Max(requestToRecord),
+				median(toRecord), slices.Max(toRecord), eventRuns)
 			if ev.negative != nil {
 				os.WriteFile(addrFile, []byte("192.0.2.250\n"), 0o600)
 				t0 := time.Now()

@@ -419,6 +419,9 @@ func (o *options) explain(err error) error {
 		}
 		return usagef("%s: the record is then the default %s, and %s: give -name NAME", did, cfn.DefaultRecordName, ce.Rule)
 	}
+	if field == "myip" && !o.apiKey && o.configFile == "" {
+		return usagef("-myip with -api-key=false: the address endpoint answers only a device's credentials: drop -api-key=false, or add -dyndns2 (passwords)")
+	}
 	if field == "devices" && !o.apiKey {
 		return usagef("-api-key=false makes an open endpoint, which has no API keys to tell devices apart: drop -api-key=false or the -device flags")
 	}

@@ -58,6 +58,8 @@ var goldenCases = []goldenCase{
 		what: "the five devices with dyndns2 and GET /ddns/myip: the address for a device's API key and Basic credentials"},
 	{file: "sam-myip.yaml", args: []string{"-format", "sam", "-myip", "-dyndns2"},
 		what: "AWS SAM with dyndns2 and the myip endpoint: a mock integration in the OpenAPI body"},
+	{file: "openapi-myip.yaml", args: []string{"-format", "openapi", "-role-arn", roleARN, "-myip", "-dyndns2"},
+		what: "the seed API with dyndns2 and GET /myip (a mock integration), for import-rest-api"},
 	{file: "ipv6only.yaml", args: []string{"-name", "v6.acme.local", "-type", "AAAA"}, what: "an AAAA-only record: IPv4 callers get a clear 400"},
 	{file: "sam.yaml", args: []string{"-format", "sam"}, what: "the seed stack as AWS SAM: an AWS::Serverless::Api with an OpenAPI body"},
 	{file: "sam-devices.json", args: append([]string{"-format", "sam-json"}, devicesArgs...), what: "the five devices as AWS SAM, in JSON"},

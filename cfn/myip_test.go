@@ -2,6 +2,7 @@ package cfn
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -76,3 +77,26 @@ func TestMyIPNeedsCredentials(t *testing.T) {
 		t.Errorf("open with dyndns2: key required %v, template:\n%s", *m.ApiKeyRequired, m.Integration.RequestTemplates["application/json"])
 	}
 }
+
+// TestMyIPDeviceCeiling: GET /myip's two resources come out of the 500 a
+// stack holds: a stack of MaxDevices devices with it is refused before it
+// is built, with the number it holds.
+func TestMyIPDeviceCeiling(t *testing.T) {
+	cfg := Config{MyIP: true, Zones: []Zone{{Name: "example.com", ID: "Z0123456789ABCDEFGHIJ"}}}
+	for i := 0; i < MaxDevices; i++ {
+		name := "device" + itoa(i) + ".example.com"
+		cfg.Records = append(cfg.Records, Record{Name: name})
+		cfg.Devices = append(cfg.Devices, Device{Name: "device" + itoa(i), Records: []string{name}})
+	}
+	_, err := Build(cfg)
+	var ce *ConfigError
+	if !errors.As(err, &ce) || ce.Field != "devices" || !strings.Contains(ce.Rule, "at most 245 devices a stack") {
+		t.Errorf("%d devices with myip: %v", MaxDevices, err)
+	}
+	cfg.Devices, cfg.Records = cfg.Devices[:MaxDevices-1], cfg.Records[:MaxDevices-1]
+	if _, err := Build(cfg); err != nil {
+		t.Errorf("%d devices with myip: %v", MaxDevices-1, err)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -24,7 +24,8 @@ var hookHowTo = map[string]string{
 	"networkmanager": "NetworkManager runs it on up, dhcp4-change, dhcp6-change, ...: save as @PATH@,\n" +
 		"then: chown root:root @PATH@ && chmod 755 @PATH@ (NetworkManager skips it otherwise).",
 	"networkd": "networkd-dispatcher (systemd-networkd) runs it when a link becomes routable: save as @PATH@,\n" +
-		"then: chown root:root @PATH@ && chmod 755 @PATH@.",
+		"then: chown root:root @PATH@ && chmod 755 @PATH@.\n" +
+		"A new address without a change of state (a DHCP renewal, IPv6 SLAAC) fires nothing: the timer catches it.",
 	"dhcpcd": "dhcpcd sources it after each event (BOUND, RENEW, ROUTERADVERT, ...): append to @PATH@\n" +
 		"(it is sourced, not run: no #! line is needed, and it sets no variable dhcpcd uses).",
 	"ppp": "pppd runs it when the link is up: save as @PATH@\n" +
@@ -35,14 +36,15 @@ var hookHowTo = map[string]string{
 
 // hookRun is how every hook starts the script: detached, so that the
 // dispatcher is not held up by the call (or by a back-off's sleep), its
-// input closed, its messages to syslog when there is one; with the state
+// input closed, its messages to syslog when there is one (and nothing left
+// on the dispatcher's output, which it may read to the end); with the state
 // file of the systemd service, so that the hook, the timer and cron agree
 // on the address last set.
 const hookRun = `ddnsgen_update() {
 	DDNS_STATE=${DDNS_STATE:-/var/lib/@BASE@/@BASE@.state}
 	export DDNS_STATE
 	if command -v logger >/dev/null 2>&1; then
-		'@SCRIPT@' 2>&1 </dev/null | logger -t @BASE@ &
+		'@SCRIPT@' 2>&1 </dev/null | logger -t @BASE@ >/dev/null 2>&1 &
 	else
 		'@SCRIPT@' </dev/null >/dev/null 2>&1 &
 	fi

@@ -84,9 +84,9 @@ func TestMyIPNeedsCredentials(t *testing.T) {
 func TestMyIPDeviceCeiling(t *testing.T) {
 	cfg := Config{MyIP: true, Zones: []Zone{{Name: "example.com", ID: "Z0123456789ABCDEFGHIJ"}}}
 	for i := 0; i < MaxDevices; i++ {
-		name := "device" + itoa(i) + ".example.com"
+		name := "device" + strconv.Itoa(i) + ".example.com"
 		cfg.Records = append(cfg.Records, Record{Name: name})
-		cfg.Devices = append(cfg.Devices, Device{Name: "device" + itoa(i), Records: []string{name}})
+		cfg.Devices = append(cfg.Devices, Device{Name: "device" + strconv.Itoa(i), Records: []string{name}})
 	}
 	_, err := Build(cfg)
 	var ce *ConfigError
@@ -98,5 +98,3 @@ func TestMyIPDeviceCeiling(t *testing.T) {
 		t.Errorf("%d devices with myip: %v", MaxDevices-1, err)
 	}
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }

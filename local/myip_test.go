@@ -134,8 +134,8 @@ func TestMyIPServed(t *testing.T) {
 
 func checkMyIP(t *testing.T, a myIPAnswer, status int, address string) {
 	t.Helper()
-	if a.status != status || a.body != address || a.contentType != "text/plain; charset=utf-8" {
-		t.Errorf("GET /myip: %d %q %q, want %d %q text/plain; charset=utf-8", a.status, a.contentType, a.body, status, address)
+	if a.status != status || a.body != address+"\n" || a.contentType != "text/plain; charset=utf-8" {
+		t.Errorf("GET /myip: %d %q %q, want %d %q text/plain; charset=utf-8", a.status, a.contentType, a.body, status, address+"\n")
 	}
 }
 

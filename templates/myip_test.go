@@ -117,6 +117,7 @@ func TestMyIPRequestBadUser(t *testing.T) {
 // TestMyIPResponse: the answer is the caller's address and nothing else,
 // IPv4 or IPv6 as given; a sourceIp that is not shaped like an address
 // (never seen, but its IPv6 form is undocumented) answers an empty line.
+// The answer is one line: the address and a newline.
 func TestMyIPResponse(t *testing.T) {
 	for ip, want := range map[string]string{
 		"192.0.2.7":                  "192.0.2.7",
@@ -137,8 +138,8 @@ func TestMyIPResponse(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Output != want {
-			t.Errorf("sourceIp %q: the answer is %q, want %q", ip, res.Output, want)
+		if res.Output != want+"\n" {
+			t.Errorf("sourceIp %q: the answer is %q, want %q", ip, res.Output, want+"\n")
 		}
 	}
 }

@@ -363,6 +363,7 @@ func (b *builder) stage() {
 			variables[d.stageVariable()] = cloudformation.Ref(p.passwordParam(d))
 		}
 	}
+	settings = append(settings, b.myIPThrottle()...)
 	b.t.Resources[b.id(IDStage)] = &apigateway.Stage{
 		RestApiId:      cloudformation.Ref(b.id(IDRestAPI)),
 		DeploymentId:   cloudformation.String(cloudformation.Ref(deploymentID)),

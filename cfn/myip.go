@@ -20,6 +20,29 @@ const (
 // of the day. Three a minute: an IPv4 and an IPv6 poll, and the updates.
 const MyIPKeyDailyQuota = 4320
 
+// MyIPRate and MyIPBurst throttle GET /myip as a whole (each key keeps its
+// own throttle and quota). It calls no backend, so it need not share the
+// stage's rate, which keeps the updates below Route 53's 5 requests a
+// second: a stack's most devices (245) polling every 60 seconds make ~4 a
+// second, twice the stage's default.
+const (
+	MyIPRate  = 10
+	MyIPBurst = 20
+)
+
+// myIPThrottle is GET /myip's method setting of the stage.
+func (b *builder) myIPThrottle() []apigateway.Stage_MethodSetting {
+	if !b.p.myip {
+		return nil
+	}
+	return []apigateway.Stage_MethodSetting{{
+		HttpMethod:           cloudformation.String("GET"),
+		ResourcePath:         cloudformation.String("/~1myip"), // "/myip", the slash escaped
+		ThrottlingRateLimit:  cloudformation.Float64(MyIPRate),
+		ThrottlingBurstLimit: cloudformation.Int(MyIPBurst),
+	}}
+}
+
 // myIPStatuses describe GET /myip's answers in an OpenAPI document.
 var myIPStatuses = map[string]string{
 	"200": "OK: the caller's address, as text",

@@ -39,6 +39,14 @@ func TestMyIPOptional(t *testing.T) {
 		t.Errorf("the myip method: type %s, credentials %v, uri %v, passthrough %s, key required %v; want MOCK, none, none, NEVER, true",
 			in.Type, in.Credentials, in.Uri, *in.PassthroughBehavior, *m.ApiKeyRequired)
 	}
+	stage := with.Resources[IDStage].(*apigateway.Stage)
+	found := false
+	for _, s := range stage.MethodSettings {
+		found = found || (*s.ResourcePath == "/~1myip" && *s.HttpMethod == "GET" && *s.ThrottlingRateLimit == MyIPRate && *s.ThrottlingBurstLimit == MyIPBurst)
+	}
+	if !found {
+		t.Errorf("the stage does not throttle GET /myip on its own: %+v", stage.MethodSettings)
+	}
 	a, _ := YAML(without)
 	b, _ := YAML(with)
 	t.Logf("myip adds %d bytes to the seed stack's YAML", len(b)-len(a))

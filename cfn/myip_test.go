@@ -11,7 +11,7 @@ import (
 
 // TestMyIPOptional: GET /myip costs a stack nothing unless it asks for it;
 // asked for, it is two resources (a resource and its MOCK method, no role
-// and no Route 53 URI), about 1.7 KB, and a key quota that leaves room for
+// and no Route 53 URI), about 1.8 KB, and a key quota that leaves room for
 // a poll a minute per address family besides the updates.
 func TestMyIPOptional(t *testing.T) {
 	without, err := Build(Config{})

@@ -184,17 +184,17 @@ func mockResponse(payload string) (*backendResponse, error) {
 	if strings.TrimSpace(payload) == "" {
 		return out, nil
 	}
+	// A whole number only: whether API Gateway takes "200" (a string) is
+	// undocumented, and ddnsgen's templates write a number.
 	var v struct {
-		StatusCode *json.Number `json:"statusCode"`
+		StatusCode json.RawMessage `json:"statusCode"`
 	}
-	d := json.NewDecoder(strings.NewReader(payload))
-	d.UseNumber()
-	if err := d.Decode(&v); err != nil || v.StatusCode == nil {
+	if err := json.Unmarshal([]byte(payload), &v); err != nil || v.StatusCode == nil {
 		return nil, fmt.Errorf("MOCK integration: the request template's output %.60q is not a JSON object with a statusCode", payload)
 	}
-	code, err := strconv.Atoi(v.StatusCode.String())
+	code, err := strconv.Atoi(string(v.StatusCode))
 	if err != nil || code < 100 || code > 599 {
-		return nil, fmt.Errorf("MOCK integration: statusCode %s is not an HTTP status", v.StatusCode)
+		return nil, fmt.Errorf("MOCK integration: statusCode %s is not a whole number that is an HTTP status", v.StatusCode)
 	}
 	out.status = code
 	return out, nil

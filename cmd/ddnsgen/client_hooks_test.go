@@ -431,3 +431,53 @@ func TestClientPollDynDNS2(t *testing.T) {
 		t.Errorf("home.acme.local A is %q, want 198.51.100.1", got)
 	}
 }
+
+// TestLocalServesMyIP: `ddnsgen local` serves a stack's GET /STAGE/myip:
+// the key it prints gets the address the request came from; another key
+// gets 403.
+func TestLocalServesMyIP(t *testing.T) {
+	lab.Require(t, "java", "/usr/share/java/velocity-1.7.jar")
+	r53 := startRoute53(t, "Z0FAKEROUTE53ZONE01")
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- runLocal(ctx, []string{"-template", goldenDir + "/myip.yaml", "-route53", r53.URL,
+			"-parameter", "HostedZoneId=" + r53.Zone, "-trust-source-ip-header"}, &stdout, &stderr)
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("ddnsgen local: %v", err)
+		}
+	}()
+	for deadline := time.Now().Add(time.Minute); !strings.Contains(stdout.String(), "Serving until Ctrl-C."); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("ddnsgen local did not start:\n%s\n%s", stdout.String(), stderr.String())
+		}
+	}
+	out := stdout.String()
+	update := regexp.MustCompile(`update URL: (\S+)`).FindStringSubmatch(out)
+	key := regexp.MustCompile(`API key \S+ \(ApiKey, id \S+\): (\S+)`).FindStringSubmatch(out)
+	if update == nil || key == nil {
+		t.Fatalf("the output lacks the update URL or the key:\n%s", out)
+	}
+	myip := strings.TrimSuffix(update[1], r53.Zone) + "myip"
+	for _, c := range []struct {
+		key, want string
+		status    int
+	}{{key[1], "2001:db8::7\n", 200}, {"wrongKey0123456789abcdefABCD", `{"message":"Forbidden"}`, 403}} {
+		req, _ := http.NewRequest("GET", myip, nil)
+		req.Header.Set("x-api-key", c.key)
+		req.Header.Set(local.SourceIPHeader, "2001:db8::7")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || string(body) != c.want {
+			t.Errorf("GET %s with key %s: %d %q, want %d %q", myip, c.key, resp.StatusCode, body, c.status, c.want)
+		}
+	}
+}

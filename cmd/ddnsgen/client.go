@@ -19,9 +19,9 @@ run the script the moment the host's address changes (NetworkManager,
 networkd-dispatcher, dhcpcd, ppp, OpenWrt hotplug), and (with -dyndns2)
 ddclient.conf and inadyn.conf stanzas. Behind NAT, -poll SECONDS makes the
 script ask the stack's GET /STAGE/myip (ddnsgen -myip) for the address
-every SECONDS and call only when it changed. UPDATE_URL is the stack's UpdateUrl
-output; the dyndns2 endpoint is the same URL with nic/update in place of
-the zone id.
+every SECONDS and call only when it changed. UPDATE_URL is the stack's
+UpdateUrl output; the dyndns2 endpoint is the same URL with nic/update in
+place of the zone id.
 
 The set-ups hold the key or password: keep each file mode 600 (700 for the
 script), owned by whoever runs it.

@@ -96,7 +96,8 @@ credentials() { printf '%s\n' '@AUTH@'; }
 myip_credentials() { printf '%s\n' @MYIP_AUTH@; }
 
 # myip 4|6: the address GET /STAGE/myip sees this host call from, over
-# IPv4 or IPv6. Exit 75 (try later) when it does not answer; 1 refused.
+# IPv4 or IPv6. Returns 75 (try later) when it does not answer or is
+# throttled, 1 when it refuses the credentials.
 myip() {
 	a=$(myip_credentials | curl -sS -m 20 -"$1" -K - -w '\n%{http_code}' "$MYIP_URL") || {
 		log "no answer from $MYIP_URL"

@@ -39,9 +39,10 @@ var hookHowTo = map[string]string{
 // input closed, its messages to syslog when there is one (and nothing left
 // on the dispatcher's output, which it may read to the end); with the state
 // file of the systemd service, so that the hook, the timer and cron agree
-// on the address last set.
+// on the address last set (the service's StateDirectory is the script's
+// name; the script names its state file ddnsgen-update.state in it).
 const hookRun = `ddnsgen_update() {
-	DDNS_STATE=${DDNS_STATE:-/var/lib/@BASE@/@BASE@.state}
+	DDNS_STATE=${DDNS_STATE:-/var/lib/@BASE@/ddnsgen-update.state}
 	export DDNS_STATE
 	if command -v logger >/dev/null 2>&1; then
 		'@SCRIPT@' 2>&1 </dev/null | logger -t @BASE@ >/dev/null 2>&1 &

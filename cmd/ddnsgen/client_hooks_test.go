@@ -481,3 +481,23 @@ func TestLocalServesMyIP(t *testing.T) {
 		}
 	}
 }
+
+// TestHookStateIsTheServices: a hook's script keeps its state where the
+// systemd service's does, whatever the script is called, so that the hook
+// and the timer agree on the address last set.
+func TestHookStateIsTheServices(t *testing.T) {
+	args := []string{"-url", testURL, "-key", testKey, "-script-path", "/opt/ddns/home-update"}
+	service := clientOut(t, append(args, "-format", "service")...)
+	script := clientOut(t, append(args, "-format", "script")...)
+	dir := regexp.MustCompile(`(?m)^StateDirectory=(\S+)$`).FindStringSubmatch(service)
+	file := regexp.MustCompile(`(?m)^STATE=\$\{DDNS_STATE:-\$\{STATE_DIRECTORY:-.*\}/([A-Za-z0-9._-]+)\}$`).FindStringSubmatch(script)
+	if dir == nil || file == nil {
+		t.Fatalf("no StateDirectory in the service or no state file in the script:\n%s", service)
+	}
+	want := "DDNS_STATE=${DDNS_STATE:-/var/lib/" + dir[1] + "/" + file[1] + "}"
+	for _, h := range clientHooks {
+		if hook := clientOut(t, append(args, "-format", h)...); !strings.Contains(hook, want) {
+			t.Errorf("the %s hook does not set %s:\n%s", h, want, hook)
+		}
+	}
+}

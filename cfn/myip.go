@@ -83,12 +83,16 @@ func (b *builder) myIP() error {
 		return nil
 	}
 	var users []templates.User
+	var devices []templates.Device // whose key goes with whose password
 	if p.dyndns2 {
 		for _, dev := range p.dyndns2Users() {
 			users = append(users, templates.User{Name: dev.name, PasswordStage: dev.stageVariable()})
 		}
+		if !p.open {
+			devices = b.templateData().Devices
+		}
 	}
-	request, err := templates.MyIPRequest(users)
+	request, err := templates.MyIPRequest(users, devices)
 	if err != nil {
 		return err
 	}
@@ -111,7 +115,7 @@ func (b *builder) myIP() error {
 		Integration: &apigateway.Method_Integration{
 			Type:                "MOCK",
 			PassthroughBehavior: cloudformation.String("NEVER"),
-			RequestTemplates:    map[string]string{"application/json": request},
+			RequestTemplates:    map[string]string{"application/json": sub(request)},
 			IntegrationResponses: []apigateway.Method_IntegrationResponse{
 				{StatusCode: "200", ResponseTemplates: map[string]string{"application/json": response}, ResponseParameters: text},
 				{StatusCode: "401", SelectionPattern: cloudformation.String("401"),

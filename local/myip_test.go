@@ -104,7 +104,8 @@ func basicAuth(user, pass string) string {
 // TestMyIPServed: `ddnsgen local` serves GET /STAGE/myip from its MOCK
 // integration in both worlds of the carry: a device's key (and, with
 // dyndns2, its password) gets its own address as text, IPv4 or IPv6; a
-// wrong key gets API Gateway's 403, a wrong password 401 badauth; a body of
+// wrong key gets API Gateway's 403, a wrong password (or another device's
+// key with it) 401 badauth; a body of
 // another Content-Type cannot pick the status (415). No Route 53 is called
 // (none listens).
 func TestMyIPServed(t *testing.T) {
@@ -131,6 +132,8 @@ func TestMyIPServed(t *testing.T) {
 				checkMyIP(t, askMyIP(t, api, myIPKey, good, "198.51.100.9", ""), 200, "198.51.100.9")
 				checkMyIP(t, askMyIP(t, api, myIPKey, good, "2001:db8:1::9", ""), 200, "2001:db8:1::9")
 				checkRefused(t, askMyIP(t, api, "wrongKey0123456789abcdefABCDEFGHIJ", good, "198.51.100.9", ""), 403)
+				// Another device's key with router's password.
+				checkRefused(t, askMyIP(t, api, myIPOtherKey, good, "198.51.100.9", ""), 401)
 				checkRefused(t, askMyIP(t, api, "", good, "198.51.100.9", ""), 403)
 				for _, bad := range []string{basicAuth("router", "WrongPassword0123456789"), basicAuth("printer", myIPPassword), "", "Basic " + myIPPassword, "Bearer x"} {
 					a := askMyIP(t, api, myIPKey, bad, "198.51.100.9", "")

@@ -47,7 +47,7 @@ func renderMyIP(t *testing.T, tmpl string, header map[string]string) string {
 // and password let the caller through; every other Authorization header
 // (missing, wrong, malformed, hostile) answers 401.
 func TestMyIPRequestBasic(t *testing.T) {
-	tmpl, err := MyIPRequest(myIPUsers)
+	tmpl, err := MyIPRequest(myIPUsers, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestMyIPRequestBasic(t *testing.T) {
 // which API Gateway checks before the template runs: every request that
 // reaches it gets 200, whatever Authorization header it carries.
 func TestMyIPRequestKeyOnly(t *testing.T) {
-	tmpl, err := MyIPRequest(nil)
+	tmpl, err := MyIPRequest(nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestMyIPRequestKeyOnly(t *testing.T) {
 
 func TestMyIPRequestBadUser(t *testing.T) {
 	for _, u := range []User{{Name: "Router'", PasswordStage: "ddns_password_x"}, {Name: "router", PasswordStage: "ddns-password"}} {
-		if _, err := MyIPRequest([]User{u}); err == nil {
+		if _, err := MyIPRequest([]User{u}, nil); err == nil {
 			t.Errorf("%+v: no error", u)
 		}
 	}
@@ -141,5 +141,39 @@ func TestMyIPResponse(t *testing.T) {
 		if res.Output != want+"\n" {
 			t.Errorf("sourceIp %q: the answer is %q, want %q", ip, res.Output, want+"\n")
 		}
+	}
+}
+
+// TestMyIPRequestKeyOwner: where devices have API keys, the Basic
+// credentials must be those of the device whose key was used: router's
+// key with router's password passes, nas's key with router's password
+// does not, nor a key of no device. Both forms of the key id: a literal
+// (CloudFormation fills it in) and a stage variable (OpenAPI).
+func TestMyIPRequestKeyOwner(t *testing.T) {
+	good := map[string]string{"Authorization": basicAuth("router:" + routerPassword)}
+	for _, devices := range [][]Device{
+		{{Name: "router", Key: "KEYROUTER"}, {Name: "nas", Key: "KEYNAS"}},
+		{{Name: "router", KeyVar: "ddns_key_1"}, {Name: "nas", KeyVar: "ddns_key_2"}},
+	} {
+		tmpl, err := MyIPRequest(myIPUsers, devices)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for keyID, want := range map[string]string{"KEYROUTER": `{"statusCode": 200}`, "KEYNAS": `{"statusCode": 401}`, "KEYOTHER": `{"statusCode": 401}`, "": `{"statusCode": 401}`} {
+			res, err := lab.Velocity(t).Render(velocity.Request{
+				Template: tmpl, Path: map[string]string{}, QueryString: map[string]string{}, Header: good,
+				Context:        map[string]any{"identity": map[string]any{"sourceIp": "192.0.2.7", "apiKeyId": keyID}},
+				StageVariables: map[string]string{"ddns_password_router": routerPassword, "ddns_key_1": "KEYROUTER", "ddns_key_2": "KEYNAS"},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.TrimSpace(res.Output); got != want {
+				t.Errorf("devices %+v, key %q with router's password: %q, want %q", devices, keyID, got, want)
+			}
+		}
+	}
+	if _, err := MyIPRequest(myIPUsers, []Device{{Name: "router", Key: "KEY'"}}); err == nil {
+		t.Error("a key id with a quote: no error")
 	}
 }

@@ -109,6 +109,9 @@ func (b *builder) build() error {
 	if err := b.acme(); err != nil {
 		return err
 	}
+	if err := b.myIP(); err != nil {
+		return err
+	}
 	if err := b.stage(); err != nil {
 		return err
 	}
@@ -340,6 +343,7 @@ func (b *builder) stage() error {
 			variables[d.stageVariable()] = cloudformation.Ref(p.passwordParam(d))
 		}
 	}
+	settings = append(settings, b.myIPThrottle()...)
 	b.t.Resources[b.id(IDStage)] = &apigateway.Stage{
 		RestApiId:      cloudformation.Ref(b.id(IDRestAPI)),
 		DeploymentId:   cloudformation.String(cloudformation.Ref(deploymentID)),

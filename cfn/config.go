@@ -71,6 +71,14 @@ type Config struct {
 	// sets the TXT record _acme-challenge.NAME of the device's own names, and
 	// the role may write those TXT records and nothing more.
 	ACME bool `yaml:"acme"`
+	// MyIP adds GET /STAGE/myip, which answers the caller's address as text
+	// (IPv4 or IPv6, as it came), for a device behind NAT to learn when its
+	// address changed without calling Route 53: a MOCK integration, no role.
+	// It answers only a device's API key and, with DynDNS2, also its Basic
+	// credentials. It adds two resources and ~1 KB; with it an API key's
+	// daily quota defaults to 4320 (an IPv4 and an IPv6 poll a minute, and
+	// the updates).
+	MyIP bool `yaml:"myip"`
 	// Limits are the throttles and quotas; zero fields take the defaults.
 	Limits Limits `yaml:"limits"`
 	// Domain is a custom domain for the API, e.g. "ddns.example.com", in

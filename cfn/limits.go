@@ -45,8 +45,8 @@ func (p *plan) checkDevices() error {
 		return configError("limits.max_hostnames", strconv.Itoa(p.limits.MaxHostnames),
 			"with names that take A and AAAA a request may make two changes a name, and a batch takes 1,000: at most 500")
 	}
-	// Access logs, alarms and the web ACL take some of the 500 too.
-	return checkDeviceCount(len(p.devices), fixedResources+p.ops.resources())
+	// Access logs, alarms, the web ACL and GET /myip take some of the 500 too.
+	return checkDeviceCount(len(p.devices), fixedResources+p.ops.resources()+p.myIPResources())
 }
 
 // checkDeviceCount refuses more devices than a stack's resources hold,

@@ -166,7 +166,7 @@ func BuildSAM(cfg Config) (*cloudformation.Template, error) {
 		}
 	}
 	for _, id := range append(append([]string{b.id(IDRestAPI), b.id(IDZoneResource), b.id(IDNicResource), b.id(IDNicUpdateResource),
-		b.id(IDNicUpdateURLResource), b.id(IDAcmeResource), b.deployment, b.id(IDStage)}, b.methods...), b.apiParts...) {
+		b.id(IDNicUpdateURLResource), b.id(IDAcmeResource), b.id(IDMyIPResource), b.deployment, b.id(IDStage)}, b.methods...), b.apiParts...) {
 		delete(b.t.Resources, id)
 	}
 	api := &serverless.Api{
@@ -220,6 +220,7 @@ func (b *builder) openAPI() ordered {
 		{b.id(IDNicUpdateMethod), "/nic/update"},
 		{b.id(IDNicUpdateURLMethod), "/nic/update-url"},
 		{b.id(IDAcmeMethod), "/update"},
+		{b.id(IDMyIPMethod), "/myip"},
 	} {
 		method, ok := b.t.Resources[m.id].(*apigateway.Method)
 		if !ok {
@@ -272,7 +273,11 @@ func operation(id string, m *apigateway.Method) ordered {
 	}
 	responses := ordered{}
 	for _, r := range m.MethodResponses {
-		resp := ordered{{"description", http(r.StatusCode)}}
+		desc := http(r.StatusCode)
+		if d, ok := myIPStatuses[r.StatusCode]; ok && strings.HasSuffix(id, IDMyIPMethod) {
+			desc = d
+		}
+		resp := ordered{{"description", desc}}
 		if len(r.ResponseParameters) > 0 {
 			headers := ordered{}
 			for _, k := range slices.Sorted(maps.Keys(r.ResponseParameters)) {
@@ -296,7 +301,10 @@ func operation(id string, m *apigateway.Method) ordered {
 		resp = append(resp, field{"responseTemplates", r.ResponseTemplates})
 		integrationResponses = append(integrationResponses, field{key, resp})
 	}
-	op := ordered{{"operationId", id}, {"parameters", params}}
+	op := ordered{{"operationId", id}}
+	if len(params) > 0 {
+		op = append(op, field{"parameters", params})
+	}
 	if m.ApiKeyRequired != nil && *m.ApiKeyRequired {
 		op = append(op, field{"security", []any{ordered{{"api_key", []string{}}}}})
 	}
@@ -304,18 +312,23 @@ func operation(id string, m *apigateway.Method) ordered {
 		// dyndns2's is the only request validator (see dyndns2.go).
 		op = append(op, field{"x-amazon-apigateway-request-validator", "dyndns2-credentials"})
 	}
+	integration := ordered{{"type", strings.ToLower(in.Type)}}
+	if in.Type != "MOCK" { // a MOCK integration calls nothing, as no one
+		integration = append(integration,
+			field{"httpMethod", *in.IntegrationHttpMethod},
+			field{"uri", *in.Uri},
+			field{"credentials", *in.Credentials})
+	}
+	integration = append(integration, field{"passthroughBehavior", strings.ToLower(*in.PassthroughBehavior)})
+	if len(in.RequestParameters) > 0 {
+		integration = append(integration, field{"requestParameters", in.RequestParameters})
+	}
+	integration = append(integration,
+		field{"requestTemplates", in.RequestTemplates},
+		field{"responses", integrationResponses})
 	return append(op,
 		field{"responses", responses},
-		field{"x-amazon-apigateway-integration", ordered{
-			{"type", strings.ToLower(in.Type)},
-			{"httpMethod", *in.IntegrationHttpMethod},
-			{"uri", *in.Uri},
-			{"credentials", *in.Credentials},
-			{"passthroughBehavior", strings.ToLower(*in.PassthroughBehavior)},
-			{"requestParameters", in.RequestParameters},
-			{"requestTemplates", in.RequestTemplates},
-			{"responses", integrationResponses},
-		}},
+		field{"x-amazon-apigateway-integration", integration},
 	)
 }
 

@@ -29,6 +29,7 @@ type plan struct {
 	// queryCredentials adds /nic/update-url (credentials in the query).
 	queryCredentials bool
 	acme             bool
+	myip             bool
 	dualstack        bool
 	domain           *domainPlan // nil: no custom domain
 	limits           Limits
@@ -153,6 +154,7 @@ func (c Config) plan(embedded bool) (*plan, error) {
 		dyndns2:          c.DynDNS2,
 		queryCredentials: c.QueryCredentials,
 		acme:             c.ACME,
+		myip:             c.MyIP,
 		limits:           c.Limits.withDefaults(),
 	}
 	if p.apiName == "" {
@@ -224,6 +226,11 @@ func (c Config) plan(embedded bool) (*plan, error) {
 	}
 	if p.acme {
 		if err := p.checkACME(); err != nil {
+			return nil, err
+		}
+	}
+	if p.myip {
+		if err := p.checkMyIP(c); err != nil {
 			return nil, err
 		}
 	}

@@ -210,7 +210,7 @@ func startStack(t *testing.T, spec stackSpec, w labWorld) *stack {
 		s.params[p] = "pw" + strings.Repeat(p, 3)[:18]
 	}
 	if !spec.sam && !spec.openapi {
-		s.moto.Deploy(t, s.path, "ddns", s.params)
+		s.moto.Deploy(t, motoMockWorkaround(t, s.path), "ddns", s.params)
 	}
 	physical := map[string]string{}
 	if len(spec.stackZones) > 0 {

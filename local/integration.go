@@ -33,10 +33,11 @@ type backendResponse struct {
 }
 
 // integrate runs the method's integration: request template, the call to
-// the AWS service, integration response selection, response template.
+// the AWS service (or, for MOCK, the status the request template named),
+// integration response selection, response template.
 func (s *Server) integrate(w http.ResponseWriter, r *http.Request, c *call) {
 	in := c.method.integration
-	if in.typ != "AWS" {
+	if in.typ != "AWS" && in.typ != "MOCK" {
 		s.logf("%s: integration type %s is not modelled by the lab\n", c.method.logicalID, in.typ)
 		s.gateway(w, r, c, "API_CONFIGURATION_ERROR")
 		return
@@ -78,7 +79,13 @@ func (s *Server) integrate(w http.ResponseWriter, r *http.Request, c *call) {
 		payload = c.body
 	}
 
-	backend, err := s.callAWS(r.Context(), c, in, payload, overrides)
+	var backend *backendResponse
+	var err error
+	if in.typ == "MOCK" {
+		backend, err = mockResponse(payload)
+	} else {
+		backend, err = s.callAWS(r.Context(), c, in, payload, overrides)
+	}
 	if err != nil {
 		s.logf("%s: integration: %v\n", c.method.logicalID, err)
 		s.gateway(w, r, c, "API_CONFIGURATION_ERROR")
@@ -129,8 +136,9 @@ func (s *Server) integrate(w http.ResponseWriter, r *http.Request, c *call) {
 		key := pickResponseTemplate(chosen.templates, r.Header.Get("Accept"))
 		// What the request template put in $context.requestOverride reaches
 		// the response template only in the world that carries it.
+		// For MOCK integrations it does in both worlds (AWS-validated).
 		carried := velocity.RequestOverride{}
-		if s.o.Carry {
+		if s.o.Carry || in.typ == "MOCK" {
 			carried = overrides
 		}
 		res, err := s.engine.Render(velocity.Request{
@@ -163,6 +171,33 @@ func (s *Server) integrate(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	w.WriteHeader(code)
 	io.WriteString(w, out)
+}
+
+// mockResponse is what a MOCK integration answers: no backend is called;
+// the request template's output, a JSON object, names the status that
+// picks the integration response ({"statusCode": 200}), and the response
+// template reads an empty body. An empty output (no template, nothing
+// passed through) counts as 200; anything else that is not such an object
+// is a configuration error, as API Gateway answers it (500).
+func mockResponse(payload string) (*backendResponse, error) {
+	out := &backendResponse{status: http.StatusOK, header: http.Header{}}
+	if strings.TrimSpace(payload) == "" {
+		return out, nil
+	}
+	// A whole number only: whether API Gateway takes "200" (a string) is
+	// undocumented, and ddnsgen's templates write a number.
+	var v struct {
+		StatusCode json.RawMessage `json:"statusCode"`
+	}
+	if err := json.Unmarshal([]byte(payload), &v); err != nil || v.StatusCode == nil {
+		return nil, fmt.Errorf("MOCK integration: the request template's output %.60q is not a JSON object with a statusCode", payload)
+	}
+	code, err := strconv.Atoi(string(v.StatusCode))
+	if err != nil || code < 100 || code > 599 {
+		return nil, fmt.Errorf("MOCK integration: statusCode %s is not a whole number that is an HTTP status", v.StatusCode)
+	}
+	out.status = code
+	return out, nil
 }
 
 // remappedHeaders are the headers API Gateway renames to

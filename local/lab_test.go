@@ -101,6 +101,11 @@ var labSpecs = []stackSpec{
 		golden: "dyndns2-devices.yaml", zones: devicesSpec.zones, literal: devicesSpec.literal, keys: devicesSpec.keys, types: devicesSpec.types,
 		users: map[string]string{"router": "PasswordRouter", "backup-router": "PasswordBackupRouter", "nas": "PasswordNas", "laptop": "PasswordLaptop", "office": "PasswordOffice"},
 	},
+	// GET /myip (a MOCK) beside the updates: they behave as without it.
+	{
+		golden: "myip-dyndns2.yaml", zones: devicesSpec.zones, literal: devicesSpec.literal, keys: devicesSpec.keys, types: devicesSpec.types,
+		users: map[string]string{"router": "PasswordRouter", "backup-router": "PasswordBackupRouter", "nas": "PasswordNas", "laptop": "PasswordLaptop", "office": "PasswordOffice"},
+	},
 }
 
 // TestLab serves every golden template and drives its update endpoint with

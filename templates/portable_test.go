@@ -16,6 +16,7 @@ func allVTL() map[string]string {
 		"dyndns2-request.vtl": dyndns2RequestVTL, "dyndns2-answer.vtl": dyndns2AnswerVTL, "dyndns2-response.vtl": dyndns2ResponseVTL,
 		"dyndns2-failed.vtl": dyndns2FailedVTL,
 		"acme-request.vtl":   acmeRequestVTL, "acme-response.vtl": acmeResponseVTL,
+		"myip-request.vtl": myIPRequestVTL, "myip-response.vtl": myIPResponseVTL,
 		"the packed tables (pack.go)": packedTables(),
 	}
 }

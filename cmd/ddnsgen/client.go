@@ -14,10 +14,14 @@ const clientUsage = `Usage: ddnsgen client -url UPDATE_URL -key API_KEY [flags]
 
 Prints ready set-ups for a device of a deployed stack: a curl one-liner, a
 cron line, a systemd service and timer, a POSIX sh script that calls only
-when the address changed and backs off on 429 and 5xx, and (with -dyndns2)
-ddclient.conf and inadyn.conf stanzas. UPDATE_URL is the stack's UpdateUrl
-output; the dyndns2 endpoint is the same URL with nic/update in place of
-the zone id.
+when the address changed and backs off on 429 and 5xx, event hooks that
+run the script the moment the host's address changes (NetworkManager,
+networkd-dispatcher, dhcpcd, ppp, OpenWrt hotplug), and (with -dyndns2)
+ddclient.conf and inadyn.conf stanzas. Behind NAT, -poll SECONDS makes the
+script ask the stack's GET /STAGE/myip (ddnsgen -myip) for the address
+every SECONDS and call only when it changed. UPDATE_URL is the stack's
+UpdateUrl output; the dyndns2 endpoint is the same URL with nic/update in
+place of the zone id.
 
 The set-ups hold the key or password: keep each file mode 600 (700 for the
 script), owned by whoever runs it.
@@ -26,7 +30,7 @@ Flags:
 `
 
 // clientFormats are -format's values for ddnsgen client, in printing order.
-var clientFormats = []string{"curl", "cron", "script", "service", "timer", "ddclient", "inadyn"}
+var clientFormats = append(append([]string{"curl", "cron", "script", "service", "timer"}, clientHooks...), "ddclient", "inadyn")
 
 var (
 	// An API key as API Gateway takes it, minus characters that would need
@@ -52,6 +56,9 @@ type clientSetup struct {
 	ipv4, ipv6 bool // the record types the device may set
 	scriptPath string
 	addressCmd string
+	// poll is the interval in seconds at which the script asks GET
+	// /STAGE/myip for the address (0: it does not).
+	poll int
 }
 
 // runClient is `ddnsgen client`.
@@ -70,6 +77,7 @@ func runClient(args []string, stdout io.Writer) error {
 	fs.StringVar(&format, "format", "all", "print one set-up only: `FORMAT` is "+strings.Join(clientFormats, ", ")+" (all: each, with instructions)")
 	fs.StringVar(&s.scriptPath, "script-path", "/usr/local/sbin/ddnsgen-update", "where the script is installed (`path`), for the cron line and the systemd service")
 	fs.StringVar(&s.addressCmd, "address-command", "", "a shell `command` that prints the current address, for the script, ddclient (use=cmd) and inadyn (checkip-command) (default: the script uses the host's own route source address when it is public; ddclient and inadyn ask checkip.amazonaws.com)")
+	fs.IntVar(&s.poll, "poll", 0, "behind NAT: the script asks the stack's GET /STAGE/myip (ddnsgen -myip) for the address, and the timer and cron line run it every `SECONDS` (60-3600, whole minutes; 60 is the usual); 0: no polling")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, clientUsage)
@@ -146,6 +154,13 @@ func runClient(args []string, stdout io.Writer) error {
 	if strings.ContainsAny(s.addressCmd, "'\"\n%") {
 		return usagef("client: -address-command %q: quotes, %% and newlines cannot go into the script and the config files as written: put the command in a file and give its path", s.addressCmd)
 	}
+	switch {
+	case s.poll == 0:
+	case s.poll < 60 || s.poll > 3600 || s.poll%60 != 0:
+		return usagef("client: -poll %d: an interval is 60 to 3600 seconds in whole minutes (cron counts minutes; every poll counts against the key's daily quota)", s.poll)
+	case s.addressCmd != "":
+		return usagef("client: -poll %d: give -poll or -address-command, not both (the script reads the address from one of them)", s.poll)
+	}
 	var order []string
 	switch {
 	case format == "all":
@@ -194,13 +209,19 @@ func loopback(host string) bool {
 }
 
 var clientTitles = map[string]string{
-	"curl":     "curl one-liner",
-	"cron":     "cron line",
-	"script":   "sh script: calls only when the address changed, backs off on 429/5xx",
-	"service":  "systemd service",
-	"timer":    "systemd timer",
-	"ddclient": "ddclient.conf (ddclient 3.10)",
-	"inadyn":   "inadyn.conf (inadyn 2.10)",
+	"curl":    "curl one-liner",
+	"cron":    "cron line",
+	"script":  "sh script: calls only when the address changed, backs off on 429/5xx",
+	"service": "systemd service",
+	"timer":   "systemd timer",
+	// The event hooks.
+	"networkmanager": "NetworkManager dispatcher hook: runs the script when an address changes",
+	"networkd":       "networkd-dispatcher hook (systemd-networkd): runs the script when a link is routable",
+	"dhcpcd":         "dhcpcd exit hook: runs the script when dhcpcd sets an address",
+	"ppp":            "pppd ip-up hook: runs the script when the PPP link is up",
+	"openwrt":        "OpenWrt hotplug.d/iface hook: runs the script when the WAN comes up or changes address",
+	"ddclient":       "ddclient.conf (ddclient 3.10)",
+	"inadyn":         "inadyn.conf (inadyn 2.10)",
 }
 
 // clientHowTo is the instruction printed above a set-up with -format all.
@@ -219,6 +240,8 @@ func clientHowTo(format string, s *clientSetup) string {
 	case "timer":
 		return fmt.Sprintf("Save as /etc/systemd/system/%[1]s.timer, then: systemctl daemon-reload && systemctl enable --now %[1]s.timer\n"+
 			"Logs: journalctl -u %[1]s.service", base)
+	case "networkmanager", "networkd", "dhcpcd", "ppp", "openwrt":
+		return s.hookHowTo(format) + "\nThe timer (or cron line) stays as the fallback for a missed event."
 	case "ddclient":
 		return "/etc/ddclient.conf: chmod 600 /etc/ddclient.conf (it holds the password)."
 	case "inadyn":
@@ -262,13 +285,24 @@ func (s *clientSetup) render(format string) string {
 		return s.curl() + "\n"
 	case "cron":
 		// The script, not curl: it calls only on a change and backs off.
+		switch {
+		case s.poll == 60:
+			return "* * * * * " + s.scriptPath + " >/dev/null\n"
+		case s.poll > 0:
+			return fmt.Sprintf("*/%d * * * * %s >/dev/null\n", s.poll/60, s.scriptPath)
+		}
 		return "*/5 * * * * " + s.scriptPath + " >/dev/null\n"
 	case "script":
 		return s.script()
 	case "service":
 		return fmt.Sprintf(serviceUnit, s.what(), s.scriptPath, base)
 	case "timer":
+		if s.poll > 0 {
+			return fmt.Sprintf(pollTimerUnit, s.what(), s.poll, s.poll/10)
+		}
 		return fmt.Sprintf(timerUnit, s.what(), base)
+	case "networkmanager", "networkd", "dhcpcd", "ppp", "openwrt":
+		return s.hook(format)
 	case "ddclient":
 		return s.ddclient()
 	case "inadyn":
@@ -322,6 +356,21 @@ Description=Point %[1]s at this host's address every 5 minutes (ddnsgen)
 OnBootSec=1min
 OnUnitActiveSec=5min
 RandomizedDelaySec=30s
+
+[Install]
+WantedBy=timers.target
+`
+
+// pollTimerUnit is the timer of -poll: each run asks GET /STAGE/myip and
+// calls the update only when the answer changed.
+const pollTimerUnit = `[Unit]
+Description=Ask the stack for this host's address every %[2]d s and point %[1]s at it (ddnsgen)
+
+[Timer]
+OnBootSec=%[2]ds
+OnUnitActiveSec=%[2]ds
+RandomizedDelaySec=%[3]ds
+AccuracySec=1s
 
 [Install]
 WantedBy=timers.target

@@ -24,7 +24,24 @@ func (s *clientSetup) script() string {
 	case s.ipv6:
 		families = "6"
 	}
+	// -poll: the address comes from GET /STAGE/myip, which takes every
+	// credential the device has (its key; its password too on a stack with
+	// dyndns2).
+	myipURL, myipAuth := "", "''"
+	if s.poll > 0 {
+		myipURL = s.url.Scheme + "://" + s.url.Host + "/" + s.stage + "/myip"
+		var lines []string
+		if s.key != "" {
+			lines = append(lines, "'header = \"x-api-key: "+s.key+"\"'")
+		}
+		if s.user != "" {
+			lines = append(lines, "'user = \""+s.user+":"+s.pass+"\"'")
+		}
+		myipAuth = strings.Join(lines, " ")
+	}
 	r := strings.NewReplacer(
+		"@MYIP_URL@", myipURL,
+		"@MYIP_AUTH@", myipAuth,
 		"@MODE@", mode,
 		"@ENDPOINT@", endpoint,
 		"@AUTH@", auth,
@@ -61,6 +78,9 @@ FAMILIES='@FAMILIES@'
 # A command that prints the current address (both, comma-separated, for
 # A,AAAA). Empty: the host's own route source address, if it is public.
 ADDRESS_COMMAND='@ADDRESS_COMMAND@'
+# The stack's GET /STAGE/myip, which answers the address this host calls
+# from (behind NAT: the router's); empty: not asked.
+MYIP_URL='@MYIP_URL@'
 
 STATE=${DDNS_STATE:-${STATE_DIRECTORY:-${HOME:-/root}/.local/state}/ddnsgen-update.state}
 REFRESH=${DDNS_REFRESH:-86400}
@@ -72,6 +92,37 @@ log() { printf 'ddnsgen-update: %s\n' "$*" >&2; }
 
 # curl reads the credentials from stdin: they never show in ps.
 credentials() { printf '%s\n' '@AUTH@'; }
+
+myip_credentials() { printf '%s\n' @MYIP_AUTH@; }
+
+# myip 4|6: the address GET /STAGE/myip sees this host call from, over
+# IPv4 or IPv6. Returns 75 (try later) when it does not answer or is
+# throttled, 1 when it refuses the credentials.
+myip() {
+	a=$(myip_credentials | curl -sS -m 20 -"$1" -K - -w '\n%{http_code}' "$MYIP_URL") || {
+		log "no answer from $MYIP_URL"
+		return 75
+	}
+	code=$(printf '%s\n' "$a" | tail -n 1)
+	a=$(printf '%s\n' "$a" | sed '$d' | tr -d ' \t\r\n')
+	case $code in
+	200) ;;
+	429 | 5??)
+		log "$MYIP_URL: HTTP $code: trying again at the next run"
+		return 75
+		;;
+	*)
+		log "$MYIP_URL refused, HTTP $code: $a"
+		return 1
+		;;
+	esac
+	case $a in '' | *[!0-9A-Fa-f.:]*)
+		log "$MYIP_URL answered '$a', not an address"
+		return 1
+		;;
+	esac
+	echo "$a"
+}
 
 number() { case $1 in '' | *[!0-9]*) echo 0 ;; *) echo "$1" ;; esac; }
 
@@ -110,6 +161,14 @@ current() {
 		return 0
 	fi
 	found=
+	if [ -n "$MYIP_URL" ]; then
+		for f in $FAMILIES; do
+			a=$(myip "$f") || return
+			found=${found:+$found,}$a
+		done
+		echo "$found"
+		return 0
+	fi
 	for f in $FAMILIES; do
 		a=$(route_source "$f")
 		public "$a" || return 0
@@ -138,7 +197,7 @@ if [ "$now" -lt "$not_before" ]; then
 	exit 0
 fi
 
-addr=$(current) || exit 1
+addr=$(current) || exit $?
 if [ -n "$addr" ] && [ "$addr" = "$last" ] && [ $((now - set_at)) -lt "$REFRESH" ]; then
 	exit 0 # unchanged: no call
 fi

@@ -59,11 +59,14 @@ func TestClientBadInput(t *testing.T) {
 		{[]string{"-url", testURL, "-key", testKey, "-hostname", "a b.example.com"}, `client: -hostname "a b.example.com": "a b.example.com" is not a fully qualified name`},
 		{[]string{"-url", testURL, "-key", testKey, "-type", "MX"}, `client: -type "MX": a record type is A (IPv4) or AAAA (IPv6), or A,AAAA`},
 		{[]string{"-url", testURL, "-key", testKey, "-format", "ddclient"}, `client: -format ddclient: ddclient speaks dyndns2 only: give -dyndns2 USER:PASSWORD`},
-		{[]string{"-url", testURL, "-key", testKey, "-format", "xml"}, `client: -format "xml": the formats are all, curl, cron, script, service, timer, ddclient, inadyn`},
+		{[]string{"-url", testURL, "-key", testKey, "-format", "xml"}, `client: -format "xml": the formats are all, curl, cron, script, service, timer, networkmanager, networkd, dhcpcd, ppp, openwrt, ddclient, inadyn`},
 		{[]string{"-url", testURL, "-key", testKey, "-script-path", "bin/x"}, `client: -script-path "bin/x": an absolute path`},
 		{[]string{"-url", testURL, "-key", testKey, "-address-command", "echo '1.2.3.4'"}, `client: -address-command "echo '1.2.3.4'": quotes, % and newlines cannot go into the script and the config files`},
 		{[]string{"-url", testURL, "-kye", testKey}, `client: -kye is not a flag: did you mean -key? (see ddnsgen client -h)`},
 		{[]string{"-url", testURL, "-key", testKey, "extra"}, `client: unexpected argument "extra"`},
+		{[]string{"-url", testURL, "-key", testKey, "-poll", "30"}, `client: -poll 30: an interval is 60 to 3600 seconds in whole minutes`},
+		{[]string{"-url", testURL, "-key", testKey, "-poll", "90"}, `client: -poll 90: an interval is 60 to 3600 seconds in whole minutes`},
+		{[]string{"-url", testURL, "-key", testKey, "-poll", "60", "-address-command", "cat /run/addr"}, `client: -poll 60: give -poll or -address-command, not both`},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {

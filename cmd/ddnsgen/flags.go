@@ -39,6 +39,7 @@ type options struct {
 	dyndns2          bool
 	queryCredentials bool
 	acme             bool
+	myip             bool
 	limits           cfn.Limits
 
 	domain            string
@@ -104,6 +105,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.StringVar(&o.domain, "domain", "", "serve the API at https://`NAME`/ (e.g. ddns.example.com, in one of the zones): an ACM certificate validated by DNS, a custom domain and alias records")
 	fs.StringVar(&o.certificateARN, "certificate-arn", "", "-domain: use this existing ACM certificate (`ARN`, in the stack's region) instead of a new one")
 	fs.BoolVar(&o.disableExecuteAPI, "disable-execute-api", false, "-domain: turn off the execute-api endpoint, so the custom domain is the only way in")
+	fs.BoolVar(&o.myip, "myip", false, "add GET /STAGE/myip, which answers the caller's address as text (a MOCK integration: no Route 53 call), only to a device's API key (and, with -dyndns2, its password); for ddnsgen client -poll behind NAT. Raises -key-quota's default to 4320 (polls every 60 s of IPv4 and IPv6, and the updates)")
 	fs.BoolVar(&o.acme, "acme", false, "add POST /STAGE/update, the acme-dns protocol (lego, acme.sh, certbot hooks): each device may set the _acme-challenge TXT records of its own names")
 	fs.Float64Var(&o.limits.DynDNS2Rate, "dyndns2-rate", cfn.DefaultLimits.DynDNS2Rate, "the dyndns2 endpoint's `rate` in requests per second, all callers together")
 	fs.IntVar(&o.limits.DynDNS2Burst, "dyndns2-burst", cfn.DefaultLimits.DynDNS2Burst, "the dyndns2 endpoint's burst (`requests`)")
@@ -189,7 +191,7 @@ func (o *options) set(name string) bool {
 // stackFlags are the flags that describe the stack (all but output flags).
 var stackFlags = []string{"zone-id", "zone", "name", "device", "ttl", "type", "stage", "api-name",
 	"api-key", "ipv4-only", "dyndns2", "dyndns2-rate", "dyndns2-burst", "key-rate", "key-burst", "key-quota", "stage-rate", "stage-burst", "max-hostnames",
-	"query-credentials", "interface-id", "acme",
+	"query-credentials", "interface-id", "acme", "myip",
 	"domain", "certificate-arn", "disable-execute-api",
 	"access-logs", "log-retention", "account-logs-role", "alarm-email", "alarm-5xx", "alarm-4xx", "alarm-latency", "waf-rate"}
 
@@ -248,6 +250,7 @@ func (o *options) config() (cfn.Config, error) {
 		DynDNS2:          o.dyndns2,
 		QueryCredentials: o.queryCredentials,
 		ACME:             o.acme,
+		MyIP:             o.myip,
 		Limits:           o.limits,
 
 		Domain:            o.domain,
@@ -258,6 +261,9 @@ func (o *options) config() (cfn.Config, error) {
 		AccountLogsRole: o.accountLogsRole,
 		Alarms:          cfn.Alarms{Email: o.alarms.Email},
 		WAFRate:         o.wafRate,
+	}
+	if o.myip && !o.set("key-quota") {
+		c.Limits.KeyDailyQuota = 0 // the myip default (cfn.MyIPKeyDailyQuota)
 	}
 	if o.set("domain") && o.domain == "" {
 		return c, usagef("-domain \"\": a custom domain is a name in one of the zones, e.g. ddns.example.com")
@@ -371,6 +377,7 @@ var fieldFlags = []struct{ field, flag string }{
 	{"alarms.latency_ms", "-alarm-latency"},
 	{"waf_rate", "-waf-rate"},
 	{"acme", "-acme"},
+	{"myip", "-myip"},
 	{"role_arn", "-role-arn"},
 	{"region", "-region"},
 }
@@ -415,6 +422,9 @@ func (o *options) explain(err error) error {
 			did = "-zone " + strings.Join(o.zones, " -zone ") + " without -name"
 		}
 		return usagef("%s: the record is then the default %s, and %s: give -name NAME", did, cfn.DefaultRecordName, ce.Rule)
+	}
+	if field == "myip" && !o.apiKey && o.configFile == "" {
+		return usagef("-myip with -api-key=false: the address endpoint answers only a device's credentials: drop -api-key=false, or add -dyndns2 (passwords)")
 	}
 	if field == "devices" && !o.apiKey {
 		return usagef("-api-key=false makes an open endpoint, which has no API keys to tell devices apart: drop -api-key=false or the -device flags")

@@ -60,6 +60,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-device", "a-1b=x.acme.local", "-device", "a1b=y.acme.local"}, `-device "a1b": its logical ID A1b is also that of device "a-1b": rename one`},
 		// Speak of what the user typed (-api-key=false), not of the Config's "open".
 		{[]string{"-api-key=false", "-device", "a=x.acme.local"}, `-api-key=false makes an open endpoint, which has no API keys to tell devices apart: drop -api-key=false or the -device flags`},
+		{[]string{"-myip", "-api-key=false"}, `-myip with -api-key=false: the address endpoint answers only a device's credentials: drop -api-key=false, or add -dyndns2 (passwords)`},
 		// -zone alone: the default record is named as such, not as if typed.
 		{[]string{"-zone", "example.com"}, `-zone example.com without -name: the record is then the default myddns.acme.local, and the name is in none of the zones (example.com): give -name NAME`},
 		{[]string{"-name", "a.acme.local", "-name", "b.example.com"}, `-zone "": the records a.acme.local, b.example.com share no parent domain: name their zones`},

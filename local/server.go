@@ -102,9 +102,9 @@ type Server struct {
 	route53URL string
 	memory     *route53.Memory // nil: Route53URL is an endpoint
 	servers    []*http.Server
-	logMu     sync.Mutex // Log is written from concurrent requests
-	closeOnce sync.Once
-	closeErr  error
+	logMu      sync.Mutex // Log is written from concurrent requests
+	closeOnce  sync.Once
+	closeErr   error
 }
 
 // API is one served RestApi.

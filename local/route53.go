@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -126,7 +127,11 @@ func (s *Server) checkEndpoint(ctx context.Context) error {
 	defer cancel()
 	resp, err := s.route53Call(ctx, http.MethodGet, "/2013-04-01/hostedzone?maxitems=1", nil, nil)
 	if err != nil {
-		return fmt.Errorf("the Route 53 endpoint %s does not answer (%v): start moto_server there, or give no endpoint to keep records in process", s.route53URL, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("the Route 53 endpoint %s does not answer (%v): start moto_server there, or leave the endpoint out to keep records in process", s.route53URL, err)
 	}
 	if resp.status != http.StatusOK || !strings.Contains(resp.body, "<ListHostedZonesResponse") {
 		return fmt.Errorf("the Route 53 endpoint %s answered ListHostedZones with HTTP %d, not as Route 53 does: is it moto_server?", s.route53URL, resp.status)

@@ -162,7 +162,7 @@ func TestLocalUnreachableRoute53(t *testing.T) {
 	code := run([]string{"local", "-template", goldenDir + "/seed.yaml", "-route53", "http://127.0.0.1:1", "-parameter", "HostedZoneId=ZLAB"}, &stdout, &stderr)
 	want := "the Route 53 endpoint http://127.0.0.1:1 does not answer ("
 	if code == 0 || strings.Contains(stdout.String(), "Serving") || !strings.Contains(stderr.String(), want) ||
-		!strings.Contains(stderr.String(), "connection refused") || !strings.Contains(stderr.String(), "give no endpoint to keep records in process") {
+		!strings.Contains(stderr.String(), "connection refused") || !strings.Contains(stderr.String(), "leave the endpoint out to keep records in process") {
 		t.Errorf("exit %d, stdout %q, stderr %q; want a failure saying %q and why", code, stdout.String(), stderr.String(), want)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -184,9 +185,7 @@ func TestInProcessUpdate(t *testing.T) {
 		if code != 200 || listing != wantListing {
 			t.Errorf("%s: %d\n%s\nwant\n%s", local.RecordsPath, code, listing, wantListing)
 		}
-		if w.name == "carry=off" {
-			writeDocsExample(t, "records", "$ curl "+m.api.URL+local.RecordsPath+"\n"+listing)
-		}
+		checkDocs(t, m.api.URL, listing, m.log.String())
 		// The refusal namespace is no zone: its refusals stay refusals.
 		code, body = m.do("GET", "/ddns/"+zone+"?hostname=other.acme.local", "", "x-api-key: key-ApiKey-0123456789abcdefghijklmn")
 		if a := decode(t, body); code != 400 || a.Error != "UnknownHostname" {
@@ -195,15 +194,30 @@ func TestInProcessUpdate(t *testing.T) {
 	})
 }
 
-// writeDocsExample keeps the output DOCS-route53.md shows, when asked
-// (DDNSGEN_DOCS_EXAMPLES=DIR).
-func writeDocsExample(t *testing.T, name, text string) {
-	dir := os.Getenv("DDNSGEN_DOCS_EXAMPLES")
-	if dir == "" {
-		return
+// docsText is the user documentation of the in-process Route 53: docs/local.md
+// once it is there, else DOCS-route53.md at the repository root.
+func docsText(t *testing.T) string {
+	for _, p := range []string{filepath.Join("..", "docs", "local.md"), filepath.Join("..", "DOCS-route53.md")} {
+		if b, err := os.ReadFile(p); err == nil && strings.Contains(string(b), local.RecordsPath) {
+			return string(b)
+		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, name+".txt"), []byte(text), 0o644); err != nil {
-		t.Error(err)
+	t.Fatal("no documentation of " + local.RecordsPath + " in docs/local.md or DOCS-route53.md")
+	return ""
+}
+
+// checkDocs: the documentation shows the listing and the log line this
+// server gave (its address as 127.0.0.1:8080, its time as the doc's).
+func checkDocs(t *testing.T, apiURL, listing, logged string) {
+	doc := docsText(t)
+	want := "$ curl http://127.0.0.1:8080" + local.RecordsPath + "\n" + listing + "```"
+	if !strings.Contains(doc, want) {
+		t.Errorf("the documentation does not show this listing:\n%s", want)
+	}
+	line := regexp.MustCompile(`(?m)^route53: \S+ (.*)$`)
+	shown, got := line.FindStringSubmatch(doc), line.FindStringSubmatch(logged)
+	if shown == nil || got == nil || shown[1] != got[1] {
+		t.Errorf("the documentation's log line %q is not the server's %q", shown, got)
 	}
 }
 

@@ -149,49 +149,55 @@ func upsert(name, typ, value string) string {
 
 // TestInProcessUpdate: the seed template with nothing but itself (no zone
 // id, no Route 53 endpoint): the update URL's zone exists, an update writes
-// the record, the server logs the change and lists it at /_local/records.
+// the record, the server logs the change and lists it at /_local/records; a
+// refusal is still one (the refusal namespace's zones do not exist). In
+// every world, the zone-lookup-first ones included.
 func TestInProcessUpdate(t *testing.T) {
-	forEachWorld(t, func(t *testing.T, w labWorld) {
-		m := startMemory(t, "seed.yaml", []string{"ApiKey"}, w)
-		zone := m.zones["acme.local"]
-		if len(m.zones) != 1 || zone == "" {
-			t.Fatalf("zones %v, want acme.local", m.zones)
-		}
-		if urls := m.api.UpdateURLs(); len(urls) != 1 || urls[0] != m.api.URL+"/ddns/"+zone {
-			t.Errorf("update URLs %q, want the made-up zone's", urls)
-		}
-		code, body := m.do("GET", "/ddns/"+zone, "", "x-api-key: key-ApiKey-0123456789abcdefghijklmn", "X-Lab-Source-Ip: 192.0.2.33")
-		a := decode(t, body)
-		if code != 200 || len(a.Updated) != 1 || a.Updated[0].Name != "myddns.acme.local" || a.Updated[0].Value != "192.0.2.33" || !strings.HasPrefix(a.Change, "/change/C") {
-			t.Errorf("update: %d %s", code, body)
-		}
-		want := []string{"acme.local. NS 172800 ns-1.awsdns-01.org.,ns-2.awsdns-02.co.uk.,ns-3.awsdns-03.com.,ns-4.awsdns-04.net.",
-			"acme.local. SOA 900 ns-1.awsdns-01.org. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400",
-			"myddns.acme.local. A 60 192.0.2.33"}
-		if got := m.records("acme.local"); !reflect.DeepEqual(got, want) {
-			t.Errorf("records %q, want %q", got, want)
-		}
-		if logged := m.log.String(); !strings.Contains(logged, " UPSERT myddns.acme.local. A 60 192.0.2.33 (hosted zone "+zone+" acme.local.)\n") {
-			t.Errorf("no log line for the change:\n%s", logged)
-		}
-		code, listing := m.do("GET", local.RecordsPath, "")
-		wantListing := "; hosted zone acme.local. (" + zone + ")\n" +
-			"acme.local.        172800 IN NS  ns-1.awsdns-01.org.\n" +
-			"acme.local.        172800 IN NS  ns-2.awsdns-02.co.uk.\n" +
-			"acme.local.        172800 IN NS  ns-3.awsdns-03.com.\n" +
-			"acme.local.        172800 IN NS  ns-4.awsdns-04.net.\n" +
-			"acme.local.        900    IN SOA ns-1.awsdns-01.org. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400\n" +
-			"myddns.acme.local. 60     IN A   192.0.2.33\n"
-		if code != 200 || listing != wantListing {
-			t.Errorf("%s: %d\n%s\nwant\n%s", local.RecordsPath, code, listing, wantListing)
-		}
-		checkDocs(t, m.api.URL, listing, m.log.String())
-		// The refusal namespace is no zone: its refusals stay refusals.
-		code, body = m.do("GET", "/ddns/"+zone+"?hostname=other.acme.local", "", "x-api-key: key-ApiKey-0123456789abcdefghijklmn")
-		if a := decode(t, body); code != 400 || a.Error != "UnknownHostname" {
-			t.Errorf("an unknown name: %d %s", code, body)
-		}
-	})
+	for _, w := range append(append([]labWorld(nil), carryWorlds...), zoneFirstWorlds...) {
+		t.Run(w.name, func(t *testing.T) { inProcessUpdate(t, w) })
+	}
+}
+
+func inProcessUpdate(t *testing.T, w labWorld) {
+	m := startMemory(t, "seed.yaml", []string{"ApiKey"}, w)
+	zone := m.zones["acme.local"]
+	if len(m.zones) != 1 || zone == "" {
+		t.Fatalf("zones %v, want acme.local", m.zones)
+	}
+	if urls := m.api.UpdateURLs(); len(urls) != 1 || urls[0] != m.api.URL+"/ddns/"+zone {
+		t.Errorf("update URLs %q, want the made-up zone's", urls)
+	}
+	code, body := m.do("GET", "/ddns/"+zone, "", "x-api-key: key-ApiKey-0123456789abcdefghijklmn", "X-Lab-Source-Ip: 192.0.2.33")
+	a := decode(t, body)
+	if code != 200 || len(a.Updated) != 1 || a.Updated[0].Name != "myddns.acme.local" || a.Updated[0].Value != "192.0.2.33" || !strings.HasPrefix(a.Change, "/change/C") {
+		t.Errorf("update: %d %s", code, body)
+	}
+	want := []string{"acme.local. NS 172800 ns-1.awsdns-01.org.,ns-2.awsdns-02.co.uk.,ns-3.awsdns-03.com.,ns-4.awsdns-04.net.",
+		"acme.local. SOA 900 ns-1.awsdns-01.org. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400",
+		"myddns.acme.local. A 60 192.0.2.33"}
+	if got := m.records("acme.local"); !reflect.DeepEqual(got, want) {
+		t.Errorf("records %q, want %q", got, want)
+	}
+	if logged := m.log.String(); !strings.Contains(logged, " UPSERT myddns.acme.local. A 60 192.0.2.33 (hosted zone "+zone+" acme.local.)\n") {
+		t.Errorf("no log line for the change:\n%s", logged)
+	}
+	code, listing := m.do("GET", local.RecordsPath, "")
+	wantListing := "; hosted zone acme.local. (" + zone + ")\n" +
+		"acme.local.        172800 IN NS  ns-1.awsdns-01.org.\n" +
+		"acme.local.        172800 IN NS  ns-2.awsdns-02.co.uk.\n" +
+		"acme.local.        172800 IN NS  ns-3.awsdns-03.com.\n" +
+		"acme.local.        172800 IN NS  ns-4.awsdns-04.net.\n" +
+		"acme.local.        900    IN SOA ns-1.awsdns-01.org. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400\n" +
+		"myddns.acme.local. 60     IN A   192.0.2.33\n"
+	if code != 200 || listing != wantListing {
+		t.Errorf("%s: %d\n%s\nwant\n%s", local.RecordsPath, code, listing, wantListing)
+	}
+	checkDocs(t, m.api.URL, listing, m.log.String())
+	// The refusal namespace is no zone: its refusals stay refusals.
+	code, body = m.do("GET", "/ddns/"+zone+"?hostname=other.acme.local", "", "x-api-key: key-ApiKey-0123456789abcdefghijklmn")
+	if a := decode(t, body); code != 400 || a.Error != "UnknownHostname" {
+		t.Errorf("an unknown name: %d %s", code, body)
+	}
 }
 
 // docsText is the user documentation of the in-process Route 53: docs/local.md

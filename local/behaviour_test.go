@@ -275,7 +275,8 @@ func withStage(keyed bool) string {
 }
 
 // fakeRoute53 answers ChangeResourceRecordSets for any zone as moto 5.2
-// does (no Comment in ChangeInfo), and GetHostedZone for ZKNOWN only (ZBUSY:
+// does (no Comment in ChangeInfo), ListHostedZones, and GetHostedZone and
+// ListResourceRecordSets for ZKNOWN (example.com, no records) only (ZBUSY:
 // Throttling; others: NoSuchHostedZone).
 type fakeRoute53 struct {
 	*httptest.Server
@@ -291,8 +292,12 @@ func newFakeRoute53(t *testing.T) *fakeRoute53 {
 		f.mu.Unlock()
 		w.Header().Set("Content-Type", "text/xml")
 		switch {
+		case r.Method == "GET" && r.URL.Path == "/2013-04-01/hostedzone":
+			io.WriteString(w, `<ListHostedZonesResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><HostedZones></HostedZones><IsTruncated>false</IsTruncated><MaxItems>1</MaxItems></ListHostedZonesResponse>`)
 		case r.Method == "GET" && r.URL.Path == "/2013-04-01/hostedzone/ZKNOWN":
-			io.WriteString(w, `<GetHostedZoneResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><HostedZone><Id>/hostedzone/ZKNOWN</Id></HostedZone></GetHostedZoneResponse>`)
+			io.WriteString(w, `<GetHostedZoneResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><HostedZone><Id>/hostedzone/ZKNOWN</Id><Name>example.com.</Name></HostedZone></GetHostedZoneResponse>`)
+		case r.Method == "GET" && r.URL.Path == "/2013-04-01/hostedzone/ZKNOWN/rrset":
+			io.WriteString(w, `<ListResourceRecordSetsResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><ResourceRecordSets></ResourceRecordSets><IsTruncated>false</IsTruncated><MaxItems>300</MaxItems></ListResourceRecordSetsResponse>`)
 		case r.Method == "GET" && r.URL.Path == "/2013-04-01/hostedzone/ZBUSY":
 			w.WriteHeader(400)
 			io.WriteString(w, `<ErrorResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r</RequestId></ErrorResponse>`)

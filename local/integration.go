@@ -2,8 +2,6 @@ package local
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -16,10 +14,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/ddnsgen/ddnsgen/local/route53"
 	"github.com/ddnsgen/ddnsgen/local/velocity"
@@ -245,7 +239,9 @@ var awsURI = regexp.MustCompile(`^arn:aws[a-z-]*:apigateway:([a-z0-9-]+):([a-z0-
 
 // callAWS makes the integration request to an AWS service. Only Route 53
 // is modelled: its calls go through the checks real Route 53 and IAM make
-// (route53.ParseChangeBatch, the role's policies) before reaching moto.
+// (route53.ParseChangeBatch, the role's policies, the record rules of
+// route53.ApplyChanges) before reaching the lab's Route 53 (moto or the
+// in-process one).
 func (s *Server) callAWS(ctx context.Context, c *call, in *integration, payload string, ov velocity.RequestOverride) (*backendResponse, error) {
 	m := awsURI.FindStringSubmatch(in.uri)
 	if m == nil {
@@ -301,37 +297,20 @@ func (s *Server) callAWS(ctx context.Context, c *call, in *integration, payload 
 		return nil, fmt.Errorf("role %s does not trust apigateway.amazonaws.com with sts:AssumeRole", rl.arn)
 	}
 
-	resp, batch, err := s.checkRoute53(ctx, in.httpMethod, "/"+p, []byte(payload), rl)
+	resp, batch, zone, err := s.checkRoute53(ctx, in.httpMethod, "/"+p, []byte(payload), rl)
 	if err != nil || resp != nil {
 		return resp, err
 	}
-	target := strings.TrimSuffix(s.o.Route53URL, "/") + "/" + p
+	target := "/" + p
 	if len(query) > 0 {
 		target += "?" + query.Encode()
 	}
-	req, err := http.NewRequestWithContext(ctx, in.httpMethod, target, strings.NewReader(payload))
+	out, err := s.route53Call(ctx, in.httpMethod, target, []byte(payload), header)
 	if err != nil {
 		return nil, err
 	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	sum := sha256.Sum256([]byte(payload))
-	creds := aws.Credentials{AccessKeyID: "ASIALABSTANDIN000000", SecretAccessKey: "lab-stand-in-secret", SessionToken: "lab-stand-in-session"}
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "route53", "us-east-1", time.Now()); err != nil {
-		return nil, err
-	}
-	httpResp, err := s.client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("calling Route 53 at %s: %w", s.o.Route53URL, err)
-	}
-	defer httpResp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(httpResp.Body, 10<<20))
-	if err != nil {
-		return nil, err
-	}
-	out := &backendResponse{status: httpResp.StatusCode, header: httpResp.Header, body: string(b)}
-	if batch != nil && httpResp.StatusCode == http.StatusOK {
+	if batch != nil && out.status == http.StatusOK {
+		s.logChanges(zone, batch)
 		out.body = echoComment(out.body, batch.Comment)
 		out.header.Del("Content-Length")
 	}
@@ -361,50 +340,38 @@ func echoComment(body, comment string) string {
 // NoSuchHostedZone, or whatever else Route 53 answered the lookup (a
 // throttling error, a 5xx), as the call's own answer.
 func (s *Server) lookUpZone(ctx context.Context, zone string) (*backendResponse, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(s.o.Route53URL, "/")+"/2013-04-01/hostedzone/"+url.PathEscape(zone), nil)
+	resp, err := s.route53Call(ctx, http.MethodGet, "/2013-04-01/hostedzone/"+url.PathEscape(zone), nil, nil)
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(nil)
-	creds := aws.Credentials{AccessKeyID: "ASIALABSTANDIN000000", SecretAccessKey: "lab-stand-in-secret", SessionToken: "lab-stand-in-session"}
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "route53", "us-east-1", time.Now()); err != nil {
-		return nil, err
-	}
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("calling Route 53 at %s: %w", s.o.Route53URL, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 10<<20))
-	if err != nil {
-		return nil, err
-	}
-	switch resp.StatusCode {
+	switch resp.status {
 	case http.StatusOK:
 		return nil, nil
 	case http.StatusNotFound:
 		return errorResponse(route53.NoSuchHostedZone(zone)), nil
 	}
-	return &backendResponse{status: resp.StatusCode, header: resp.Header, body: string(b)}, nil
+	return resp, nil
 }
 
 var rrsetPath = regexp.MustCompile(`^/2013-04-01/hostedzone/([^/]+)/rrset/?$`)
 
-// checkRoute53 makes the checks of real Route 53 that moto skips, and IAM's:
-// it returns the error response AWS would send, or nil and the parsed
-// change batch to let the call through.
-func (s *Server) checkRoute53(ctx context.Context, method, path string, body []byte, rl *role) (*backendResponse, *route53.ChangeBatch, error) {
+// checkRoute53 makes the checks of real Route 53 that moto skips, and IAM's,
+// then Route 53's record rules against the zone's records: it returns the
+// error response AWS would send, or nil, the parsed change batch and its
+// zone to let the call through.
+func (s *Server) checkRoute53(ctx context.Context, method, path string, body []byte, rl *role) (*backendResponse, *route53.ChangeBatch, route53.Zone, error) {
+	var zone route53.Zone
 	m := rrsetPath.FindStringSubmatch(path)
 	if m == nil || method != http.MethodPost {
-		return nil, nil, nil
+		return nil, nil, zone, nil
 	}
-	zone, _ := url.PathUnescape(m[1])
+	zoneID, _ := url.PathUnescape(m[1])
 	if s.o.ZoneLookupFirst {
 		// The world where Route 53 looks the zone up before IAM is asked
 		// (undocumented, as is the other order).
-		resp, err := s.lookUpZone(ctx, zone)
+		resp, err := s.lookUpZone(ctx, zoneID)
 		if err != nil || resp != nil {
-			return resp, nil, err
+			return resp, nil, zone, err
 		}
 	}
 	batch, err := route53.ParseChangeBatch(body)
@@ -413,7 +380,7 @@ func (s *Server) checkRoute53(ctx context.Context, method, path string, body []b
 		for _, doc := range rl.policies {
 			p, perr := route53.ParsePolicy(doc)
 			if perr != nil {
-				return nil, nil, fmt.Errorf("the lab cannot evaluate role %s's policy: %w", rl.arn, perr)
+				return nil, nil, zone, fmt.Errorf("the lab cannot evaluate role %s's policy: %w", rl.arn, perr)
 			}
 			policies = append(policies, p)
 		}
@@ -425,19 +392,24 @@ func (s *Server) checkRoute53(ctx context.Context, method, path string, body []b
 		if perr != nil {
 			principal = route53.DefaultPrincipal
 		}
-		err = route53.AuthorizeAs(principal, policies, "arn:aws:route53:::hostedzone/"+zone, batch)
+		err = route53.AuthorizeAs(principal, policies, "arn:aws:route53:::hostedzone/"+zoneID, batch)
 	}
 	if err == nil {
-		return nil, batch, nil
+		// Route 53 applies a batch IAM allowed to the zone's records.
+		resp, zone, err := s.checkRecordRules(ctx, zoneID, batch)
+		if err != nil || resp != nil {
+			return resp, nil, zone, err
+		}
+		return nil, batch, zone, nil
 	}
 	re, ok := err.(*route53.Error)
 	if !ok {
 		re = route53.InvalidInput(err.Error())
 	}
 	if re.Code == route53.CodeLabUnsupported {
-		return nil, nil, fmt.Errorf("the lab cannot judge this change batch: %s", re.Message)
+		return nil, nil, zone, fmt.Errorf("the lab cannot judge this change batch: %s", re.Message)
 	}
-	return errorResponse(re), nil, nil
+	return errorResponse(re), nil, zone, nil
 }
 
 func errorResponse(e *route53.Error) *backendResponse {

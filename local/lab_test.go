@@ -456,7 +456,7 @@ func labThrottles(t *testing.T, w labWorld) {
 			}
 		}
 		srv, err := local.Start(context.Background(), local.Options{
-			Template: b, Parameters: params, Route53URL: "http://127.0.0.1:1", Engine: eng, APIKeys: keys,
+			Template: b, Parameters: params, Engine: eng, APIKeys: keys,
 			Carry: w.carry, ZoneLookupFirst: w.zoneLookupFirst,
 		})
 		if err != nil {

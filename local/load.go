@@ -27,6 +27,9 @@ type stack struct {
 	keys  []*Key
 	// domains are the custom domains (see domain.go).
 	domains []*domain
+	// hostedZones are the template's AWS::Route53::HostedZone resources:
+	// id → name.
+	hostedZones map[string]string
 }
 
 // randomKey is an API key value like API Gateway's: 40 letters and digits.
@@ -86,6 +89,8 @@ func load(o *Options, tmpl []byte) (*stack, error) {
 			id = name
 			r.attrs[res.id+".Arn"] = "arn:aws:iam::" + o.AccountID + ":role/" + name
 			r.attrs[res.id+".RoleId"] = "AROA" + strings.ToUpper(physicalID(o.StackName, res.id+"/roleid", 17))
+		case "AWS::Route53::HostedZone":
+			id = madeUpZoneID(o.StackName, res.id)
 		}
 		if given, ok := o.PhysicalIDs[res.id]; ok {
 			id = given
@@ -93,7 +98,14 @@ func load(o *Options, tmpl []byte) (*stack, error) {
 		r.values[res.id] = id
 	}
 
-	st := &stack{roles: map[string]*role{}}
+	st := &stack{roles: map[string]*role{}, hostedZones: map[string]string{}}
+	for _, res := range resources {
+		if res.typ == "AWS::Route53::HostedZone" {
+			if name, err := r.str(res.properties["Name"]); err == nil {
+				st.hostedZones[r.values[res.id]] = name
+			}
+		}
+	}
 	apis := map[string]*restAPI{}   // by physical id
 	nodes := map[string]*pathNode{} // by physical id
 	for _, res := range resources {

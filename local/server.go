@@ -21,7 +21,7 @@ import (
 	"github.com/ddnsgen/ddnsgen/local/velocity"
 )
 
-// Options configure a lab server. Template and Route53URL are required.
+// Options configure a lab server. Template is required.
 type Options struct {
 	// Template is a generated template, YAML or JSON.
 	Template []byte
@@ -29,7 +29,11 @@ type Options struct {
 	// would give them); each is checked against the parameter's constraints.
 	Parameters map[string]string
 	// Route53URL is the Route 53 endpoint the integrations call, e.g. a
-	// moto_server on http://127.0.0.1:5000. Calls are SigV4-signed.
+	// moto_server on http://127.0.0.1:5000. Calls are SigV4-signed. Start
+	// refuses an endpoint that does not answer as Route 53 does. Empty:
+	// Route 53 in process (Server.Route53), with a hosted zone for each zone
+	// the template's roles may change; a hosted zone id parameter without a
+	// value then gets a made-up id.
 	Route53URL string
 	// StackName, Region and AccountID fill in the pseudo parameters
 	// (defaults: "ddns", "us-east-1", "123456789012").
@@ -93,10 +97,14 @@ type Server struct {
 	engine    *velocity.Engine
 	ownEngine bool
 	client    *http.Client
-	servers   []*http.Server
-	logMu     sync.Mutex // Log is written from concurrent requests
-	closeOnce sync.Once
-	closeErr  error
+	// route53URL is where Route 53 calls go: Options.Route53URL, or the
+	// in-process memory's.
+	route53URL string
+	memory     *route53.Memory // nil: Route53URL is an endpoint
+	servers    []*http.Server
+	logMu      sync.Mutex // Log is written from concurrent requests
+	closeOnce  sync.Once
+	closeErr   error
 }
 
 // API is one served RestApi.
@@ -112,9 +120,6 @@ type API struct {
 
 // Start loads the template and starts serving.
 func Start(ctx context.Context, o Options) (*Server, error) {
-	if o.Route53URL == "" {
-		return nil, errors.New("local: Options.Route53URL is required")
-	}
 	if o.StackName == "" {
 		o.StackName = "ddns"
 	}
@@ -130,6 +135,11 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
+	if o.Route53URL == "" {
+		if err := inProcessParameters(&o); err != nil {
+			return nil, fmt.Errorf("local: %w", err)
+		}
+	}
 	st, err := load(&o, o.Template)
 	if err != nil {
 		return nil, fmt.Errorf("local: %w", err)
@@ -137,7 +147,15 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if len(st.apis) == 0 {
 		return nil, errors.New("local: the template has no AWS::ApiGateway::RestApi")
 	}
-	s := &Server{o: o, st: st, engine: o.Engine, client: &http.Client{Timeout: 29 * time.Second}}
+	s := &Server{o: o, st: st, engine: o.Engine, client: &http.Client{Timeout: 29 * time.Second}, route53URL: o.Route53URL}
+	if o.Route53URL == "" {
+		err = s.startInProcess()
+	} else {
+		err = s.checkEndpoint(ctx)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("local: %w", err)
+	}
 	if s.engine == nil {
 		if s.engine, err = velocity.Start(ctx, o.Velocity); err != nil {
 			return nil, fmt.Errorf("local: %w", err)
@@ -218,6 +236,10 @@ type call struct {
 func (s *Server) handler(api *restAPI) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		if r.URL.Path == RecordsPath {
+			s.serveRecords(w, r)
+			return
+		}
 		c := &call{api: api, requestID: route53.NewRequestID()}
 		rec := &statusRecorder{ResponseWriter: w}
 		rec.Header().Set("x-amzn-RequestId", c.requestID)

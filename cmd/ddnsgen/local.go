@@ -15,13 +15,16 @@ import (
 	"github.com/ddnsgen/ddnsgen/local"
 )
 
-const localUsage = `Usage: ddnsgen local -template ddns.yaml -route53 URL [flags]
+const localUsage = `Usage: ddnsgen local -template ddns.yaml [-route53 URL] [flags]
 
 Serves a generated template's REST API on 127.0.0.1 the way API Gateway
 would: API keys, usage plans, mapping templates rendered by Apache Velocity
-1.7, and the Route 53 integration sent (SigV4-signed, after Route 53's and
-IAM's checks) to the Route 53 endpoint given, e.g. a moto_server. Needs java
-and the velocity package (apt-get install velocity).
+1.7, and the Route 53 integration checked as Route 53 and IAM check it. The
+records are kept in process (a hosted zone for each zone of the template; a
+zone id parameter without a value gets a made-up id): each change is logged
+on stderr, and GET /_local/records on the server lists every record. With
+-route53 they go (SigV4-signed) to that Route 53 endpoint instead, e.g. a
+moto_server. Needs java and the velocity package (apt-get install velocity).
 
 Where AWS's behaviour is neither documented nor validated, the lab models it
 both ways and starts in the pessimistic world: a response template does not
@@ -43,7 +46,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		trustHeader, carry, zoneLookupFirst       bool
 	)
 	fs.StringVar(&templatePath, "template", "", "the generated template (`file`, YAML or JSON)")
-	fs.StringVar(&route53URL, "route53", "", "Route 53 endpoint `URL`, e.g. http://127.0.0.1:5000 (moto_server)")
+	fs.StringVar(&route53URL, "route53", "", "Route 53 endpoint `URL`, e.g. http://127.0.0.1:5000 (moto_server); default: records kept in process")
 	fs.Var(&params, "parameter", "a template parameter, `NAME=VALUE`, repeatable (e.g. HostedZoneId=Z…)")
 	fs.Var(&keys, "api-key", "fix an API key's value: `LOGICALID=VALUE`, repeatable (default: random)")
 	fs.StringVar(&addr, "addr", "127.0.0.1:0", "listen `address` (loopback only)")
@@ -60,13 +63,13 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return usagef("local: %v (see ddnsgen local -h)", flagError(fs, err))
 	}
-	if templatePath == "" || route53URL == "" {
-		return usagef("local: -template and -route53 are required (see ddnsgen local -h)")
+	if templatePath == "" {
+		return usagef("local: -template is required (see ddnsgen local -h)")
 	}
 	if fs.NArg() > 0 {
 		return usagef("local: unexpected argument %q", fs.Arg(0))
 	}
-	if u, err := url.Parse(route53URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if u, err := url.Parse(route53URL); route53URL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		return usagef("local: -route53 %q: the Route 53 endpoint is a URL with scheme http or https and a host, e.g. http://127.0.0.1:5000", route53URL)
 	}
 	if !strings.HasPrefix(addr, "127.") && !strings.HasPrefix(addr, "[::1]") && !strings.HasPrefix(addr, "localhost:") {
@@ -119,6 +122,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintf(stdout, "  %s\n", route)
 		}
 	}
+	fmt.Fprintf(stdout, "Records: GET %s%s\n", srv.APIs[0].URL, local.RecordsPath)
 	fmt.Fprintln(stdout, "Serving until Ctrl-C.")
 	<-ctx.Done()
 	return nil

@@ -102,13 +102,10 @@ func localCommand(t *testing.T, flags []string) {
 // TestLocalBadRoute53: an endpoint that is not an http(s) URL with a host
 // is bad usage (it used to be accepted, and every request then failed).
 func TestLocalBadRoute53(t *testing.T) {
-	for _, v := range []string{"127.0.0.1:5931", "localhost", "ftp://127.0.0.1:5931", "http://", "http:///path", ""} {
+	for _, v := range []string{"127.0.0.1:5931", "localhost", "ftp://127.0.0.1:5931", "http://", "http:///path"} {
 		var stdout, stderr bytes.Buffer
 		code := run([]string{"local", "-template", goldenDir + "/seed.yaml", "-route53", v}, &stdout, &stderr)
 		want := `ddnsgen: local: -route53 "` + v + `": the Route 53 endpoint is a URL with scheme http or https and a host, e.g. http://127.0.0.1:5000` + "\n"
-		if v == "" {
-			want = "ddnsgen: local: -template and -route53 are required (see ddnsgen local -h)\n"
-		}
 		if code != 2 || stdout.Len() != 0 || stderr.String() != want {
 			t.Errorf("-route53 %q: exit %d, stdout %q, stderr %q; want exit 2, nothing on stdout, stderr %q", v, code, stdout.String(), stderr.String(), want)
 		}
@@ -132,7 +129,7 @@ func TestLocalWorlds(t *testing.T) {
 		var stdout, stderr syncBuffer
 		done := make(chan error, 1)
 		go func() {
-			done <- runLocal(ctx, append([]string{"-template", goldenDir + "/seed.yaml", "-route53", "http://127.0.0.1:1",
+			done <- runLocal(ctx, append([]string{"-template", goldenDir + "/seed.yaml",
 				"-parameter", "HostedZoneId=ZLAB"}, c.flags...), &stdout, &stderr)
 		}()
 		deadline := time.After(time.Minute)
@@ -153,5 +150,78 @@ func TestLocalWorlds(t *testing.T) {
 		if got := stderr.String(); !strings.HasPrefix(got, c.want) {
 			t.Errorf("%v: stderr starts %q, want %q", c.flags, got, c.want)
 		}
+	}
+}
+
+// TestLocalUnreachableRoute53: an endpoint where nothing answers is
+// refused at start with the reason (it used to say it was serving, then
+// answer every request 500).
+func TestLocalUnreachableRoute53(t *testing.T) {
+	lab.Require(t, "java", "/usr/share/java/velocity-1.7.jar")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"local", "-template", goldenDir + "/seed.yaml", "-route53", "http://127.0.0.1:1", "-parameter", "HostedZoneId=ZLAB"}, &stdout, &stderr)
+	// The line DOCS-route53.md shows.
+	want := "ddnsgen: local: the Route 53 endpoint http://127.0.0.1:1 does not answer (dial tcp 127.0.0.1:1: connect: connection refused): start moto_server there, or leave the endpoint out to keep records in process\n"
+	if code != 1 || strings.Contains(stdout.String(), "Serving") || !strings.HasSuffix(stderr.String(), want) {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 and stderr ending %q", code, stdout.String(), stderr.String(), want)
+	}
+}
+
+// TestLocalInProcess runs `ddnsgen local` with nothing but the template
+// (no Route 53 endpoint, no zone id): the update writes the record, stderr
+// logs the change and /_local/records lists it.
+func TestLocalInProcess(t *testing.T) {
+	lab.Require(t, "java", "/usr/share/java/velocity-1.7.jar")
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- runLocal(ctx, []string{"-template", goldenDir + "/seed.yaml", "-trust-source-ip-header"}, &stdout, &stderr)
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("ddnsgen local: %v", err)
+		}
+	}()
+	deadline := time.After(time.Minute)
+	for !strings.Contains(stdout.String(), "Serving until Ctrl-C.") {
+		select {
+		case err := <-done:
+			done <- err
+			t.Fatalf("ddnsgen local stopped: %v\n%s\n%s", err, stdout.String(), stderr.String())
+		case <-deadline:
+			t.Fatalf("ddnsgen local did not start:\n%s\n%s", stdout.String(), stderr.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	out := stdout.String()
+	url := regexp.MustCompile(`update URL: (\S+)`).FindStringSubmatch(out)
+	key := regexp.MustCompile(`API key \S+ \(ApiKey, id \S+\): (\S+)`).FindStringSubmatch(out)
+	records := regexp.MustCompile(`Records: GET (\S+)`).FindStringSubmatch(out)
+	if url == nil || key == nil || records == nil {
+		t.Fatalf("the output lacks the update URL, the key or the records URL:\n%s", out)
+	}
+	get := func(u string, headers ...string) (int, string) {
+		req, _ := http.NewRequest("GET", u, nil)
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get(url[1], "x-api-key", key[1], "X-Lab-Source-Ip", "192.0.2.33"); code != 200 || !strings.Contains(body, `"value":"192.0.2.33"`) {
+		t.Errorf("update: %d %s", code, body)
+	}
+	if code, body := get(records[1]); code != 200 || !regexp.MustCompile(`(?m)^myddns\.acme\.local\. +60 +IN A +192\.0\.2\.33$`).MatchString(body) {
+		t.Errorf("records: %d %s", code, body)
+	}
+	if !regexp.MustCompile(`(?m)^route53: \S+ UPSERT myddns\.acme\.local\. A 60 192\.0\.2\.33 \(hosted zone Z[A-Z0-9]{20} acme\.local\.\)$`).MatchString(stderr.String()) {
+		t.Errorf("stderr has no line for the change:\n%s", stderr.String())
 	}
 }

@@ -200,16 +200,14 @@ func inProcessUpdate(t *testing.T, w labWorld) {
 	}
 }
 
-// docsText is the user documentation of the in-process Route 53: docs/local.md
-// once it is there, else DOCS-route53.md at the repository root.
+// docsText is docs/local.md, the user documentation of the in-process
+// Route 53.
 func docsText(t *testing.T) string {
-	for _, p := range []string{filepath.Join("..", "docs", "local.md"), filepath.Join("..", "DOCS-route53.md")} {
-		if b, err := os.ReadFile(p); err == nil && strings.Contains(string(b), local.RecordsPath) {
-			return string(b)
-		}
+	b, err := os.ReadFile(filepath.Join("..", "docs", "local.md"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no documentation of " + local.RecordsPath + " in docs/local.md or DOCS-route53.md")
-	return ""
+	return string(b)
 }
 
 // checkDocs: the documentation shows the listing and the log line this

@@ -24,72 +24,58 @@ import (
 )
 
 // route53Store is the Route 53 the emulator calls in the hook and poll
-// tests: records by "NAME TYPE", and when each changed. It is the one
-// place the backend is set up: at the merge of the in-process Route 53 of
-// package local it becomes that store.
+// tests: local/route53's in-process Route 53 (the one `ddnsgen local` keeps
+// records in) with one zone, acme.local, served on 127.0.0.1 as a Route 53
+// endpoint, and when each record set last changed, which the timing tests
+// measure.
 type route53Store struct {
+	*route53.Memory
 	URL  string
 	Zone string
 
 	mu      sync.Mutex
-	records map[string]storedRecord
+	changed map[string]time.Time // by "name TYPE", the name without its dot
 }
 
 type storedRecord struct {
-	value string
+	value string // the values, comma-separated
 	at    time.Time
 }
 
-// startRoute53 serves ChangeResourceRecordSets (UPSERT of simple records,
-// parsed and checked by local/route53 as the emulator does) and
-// GetHostedZone for one zone on 127.0.0.1.
+// startRoute53 serves a Route 53 holding the hosted zone acme.local with
+// the id zone.
 func startRoute53(t *testing.T, zone string) *route53Store {
 	t.Helper()
-	s := &route53Store{Zone: zone, records: map[string]storedRecord{}}
-	rrset := regexp.MustCompile(`^/2013-04-01/hostedzone/([A-Z0-9]+)(/rrset/?)?$`)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		m := rrset.FindStringSubmatch(r.URL.Path)
-		w.Header().Set("Content-Type", "text/xml")
-		if m == nil || m[1] != s.Zone {
-			w.WriteHeader(404)
-			fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>NoSuchHostedZone</Code><Message>No hosted zone found with ID: %s</Message></Error></ErrorResponse>`, m[1:])
-			return
-		}
-		if m[2] == "" {
-			fmt.Fprintf(w, `<GetHostedZoneResponse><HostedZone><Id>/hostedzone/%s</Id><Name>acme.local.</Name></HostedZone></GetHostedZoneResponse>`, s.Zone)
-			return
-		}
-		body, _ := io.ReadAll(r.Body)
-		batch, err := route53.ParseChangeBatch(body)
-		if err != nil {
-			w.WriteHeader(400)
-			fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidInput</Code><Message>%s</Message></Error></ErrorResponse>`, "invalid change batch")
-			return
-		}
-		now := time.Now()
+	s := &route53Store{Memory: route53.NewMemory(), Zone: zone, changed: map[string]time.Time{}}
+	if err := s.AddZone(zone, "acme.local"); err != nil {
+		t.Fatal(err)
+	}
+	s.OnChange = func(_ route53.Zone, c route53.Change) {
 		s.mu.Lock()
-		for _, c := range batch.Changes {
-			key := strings.TrimSuffix(strings.ToLower(c.Name), ".") + " " + c.Type
-			if c.Action == "DELETE" {
-				delete(s.records, key)
-			} else {
-				s.records[key] = storedRecord{strings.Join(c.Values, ","), now}
-			}
-		}
-		s.mu.Unlock()
-		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>
-<ChangeResourceRecordSetsResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><ChangeInfo><Id>/change/C%d</Id><Status>PENDING</Status><SubmittedAt>%s</SubmittedAt></ChangeInfo></ChangeResourceRecordSetsResponse>`,
-			now.UnixNano(), now.UTC().Format(time.RFC3339))
-	}))
+		defer s.mu.Unlock()
+		s.changed[recordKey(c.NormalizedName, c.Type)] = time.Now()
+	}
+	srv := httptest.NewServer(s.Memory)
 	t.Cleanup(srv.Close)
 	s.URL = srv.URL
 	return s
 }
 
+func recordKey(name, typ string) string {
+	return strings.TrimSuffix(strings.ToLower(name), ".") + " " + typ
+}
+
+// record is the record set name TYPE of the zone, and when it changed.
 func (s *route53Store) record(name, typ string) storedRecord {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.records[name+" "+typ]
+	records, _ := s.Records(s.Zone)
+	for _, r := range records {
+		if recordKey(r.Name, r.Type) == recordKey(name, typ) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			return storedRecord{strings.Join(r.Values, ","), s.changed[recordKey(name, typ)]}
+		}
+	}
+	return storedRecord{}
 }
 
 // waitRecord waits (up to 20 s) until the record holds value, and returns

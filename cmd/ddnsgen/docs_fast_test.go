@@ -11,9 +11,9 @@ import (
 	"github.com/ddnsgen/ddnsgen/internal/lab"
 )
 
-// docsFast is DOCS-fast.md, the user documentation of the event hooks, the
-// address endpoint and the staleness budget.
-const docsFast = "../../DOCS-fast.md"
+// docsFast is docs/clients.md, where the event hooks, the address endpoint
+// and polling it are documented.
+const docsFast = "../../docs/clients.md"
 
 // docsBlock is the fenced block after <!-- docs-fast: marker -->.
 func docsBlock(t *testing.T, doc, marker string) string {
@@ -52,7 +52,7 @@ func ddnsgenArgs(t *testing.T, line string) (args []string, redirect, file strin
 	return f[1:], "", ""
 }
 
-// TestDocsFast runs what DOCS-fast.md shows: the hook install lines (in a
+// TestDocsFast runs what docs/clients.md shows of the hooks and -poll: the hook install lines (in a
 // scratch root in place of /), the stacks it generates, the timer and cron
 // line of -poll, and the curl calls of GET /myip against the emulator,
 // comparing each output with the page.

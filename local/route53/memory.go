@@ -21,6 +21,7 @@ import (
 //	POST /2013-04-01/hostedzone/ID/rrset[/]  ChangeResourceRecordSets
 //	GET  /2013-04-01/hostedzone/ID/rrset     ListResourceRecordSets
 //	GET  /2013-04-01/hostedzone/ID           GetHostedZone
+//	GET  /2013-04-01/hostedzone              ListHostedZones (one page)
 //	GET  /2013-04-01/change/ID               GetChange
 //
 // A change batch goes through ParseChangeBatch and ApplyChanges: Memory
@@ -153,6 +154,7 @@ func newChangeID() string {
 var (
 	rrsetPath  = regexp.MustCompile(`^/2013-04-01/hostedzone/([^/]+)/rrset/?$`)
 	zonePath   = regexp.MustCompile(`^/2013-04-01/hostedzone/([^/]+)$`)
+	zonesPath  = regexp.MustCompile(`^/2013-04-01/hostedzone/?$`)
 	changePath = regexp.MustCompile(`^/2013-04-01/change/([^/]+)$`)
 )
 
@@ -199,6 +201,16 @@ func (m *Memory) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			HostedZone:  xmlHostedZone{ID: "/hostedzone/" + z.ID, Name: z.Name, CallerReference: "ddnsgen-local-" + z.ID, Count: len(records)},
 			NameServers: ns,
 		})
+	case r.Method == http.MethodGet && zonesPath.MatchString(path):
+		// ListHostedZones: what `ddnsgen local -route53 URL` asks at start
+		// to see that the endpoint answers as Route 53 does. The lab's
+		// zones fit on one page.
+		resp := listZonesResponse{MaxItems: 100}
+		for _, z := range m.Zones() {
+			records, _ := m.Records(z.ID)
+			resp.Zones = append(resp.Zones, xmlHostedZone{ID: "/hostedzone/" + z.ID, Name: z.Name, CallerReference: "ddnsgen-local-" + z.ID, Count: len(records)})
+		}
+		writeXML(w, resp)
 	case r.Method == http.MethodGet && changePath.MatchString(path):
 		id := "/change/" + changePath.FindStringSubmatch(path)[1]
 		m.mu.Lock()
@@ -293,6 +305,13 @@ type getHostedZoneResponse struct {
 	XMLName     xml.Name `xml:"https://route53.amazonaws.com/doc/2013-04-01/ GetHostedZoneResponse"`
 	HostedZone  xmlHostedZone
 	NameServers []string `xml:"DelegationSet>NameServers>NameServer"`
+}
+
+type listZonesResponse struct {
+	XMLName     xml.Name        `xml:"https://route53.amazonaws.com/doc/2013-04-01/ ListHostedZonesResponse"`
+	Zones       []xmlHostedZone `xml:"HostedZones>HostedZone"`
+	IsTruncated bool
+	MaxItems    int
 }
 
 type xmlRecordSet struct {

@@ -224,6 +224,14 @@ func TestMemoryServesRoute53(t *testing.T) {
 		t.Errorf("GetHostedZone: %d %s", code, out)
 	}
 
+	// ListHostedZones: the zone, with its record count.
+	code, out = call(t, m, "GET", "/2013-04-01/hostedzone?maxitems=1", "")
+	if code != 200 || !strings.Contains(out, "<ListHostedZonesResponse") ||
+		!strings.Contains(out, "<HostedZones><HostedZone><Id>/hostedzone/"+acme.ID+"</Id><Name>acme.local.</Name>") ||
+		!strings.Contains(out, "<ResourceRecordSetCount>3</ResourceRecordSetCount></HostedZone></HostedZones>") {
+		t.Errorf("ListHostedZones: %d %s", code, out)
+	}
+
 	// An unknown zone, everywhere: NoSuchHostedZone.
 	for _, c := range [][2]string{{"POST", "/2013-04-01/hostedzone/DDNSGENRU/rrset/"}, {"GET", "/2013-04-01/hostedzone/DDNSGENRU/rrset"}, {"GET", "/2013-04-01/hostedzone/DDNSGENRU"}} {
 		code, out := call(t, m, c[0], c[1], request(change("DELETE", "refused.ddnsgen.invalid", "TXT", "0", `"refused"`)))

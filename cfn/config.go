@@ -432,6 +432,10 @@ func decodeNode(n *yaml.Node, v reflect.Value, path string) error {
 		if decodeScalar(n, v) {
 			return nil
 		}
+		// yaml.v3 reads 1.5 into an int as 1: a whole number is asked for.
+		if v.Kind() == reflect.Int && n.Tag == "!!float" {
+			return fmt.Errorf("line %d: %s %q: not a whole number", n.Line, where, n.Value)
+		}
 		if err := n.Decode(v.Addr().Interface()); err != nil {
 			kind := map[reflect.Kind]string{reflect.Int: "a whole number", reflect.Float64: "a number", reflect.Bool: "true or false", reflect.String: "text"}[v.Kind()]
 			return fmt.Errorf("line %d: %s %q: not %s", n.Line, where, n.Value, kind)

@@ -133,6 +133,9 @@ func normalizeZoneID(s string) (string, string) {
 	if isPlaceholder(id) {
 		return "", rulePlaceholder
 	}
+	if strings.HasPrefix(id, refusalPrefix) {
+		return "", ruleRefusalZone
+	}
 	return id, ""
 }
 
@@ -171,6 +174,9 @@ func (c Config) plan(embedded bool) (*plan, error) {
 		return nil, bad("description", p.description, "a description is at most 1024 characters and has no ${")
 	}
 	for _, f := range []struct{ name, value string }{{"api_name", p.apiName}, {"stage", p.stage}, {"description", p.description}} {
+		if !freeTextOK(f.value) {
+			return nil, bad(f.name, f.value, ruleFreeText)
+		}
 		if isPlaceholder(f.value) {
 			return nil, bad(f.name, f.value, rulePlaceholder)
 		}
@@ -376,6 +382,9 @@ func (p *plan) addTags(in map[string]string) error {
 		return bad("tags", strconv.Itoa(len(in)), "at most 50 tags (a stage takes no more)")
 	}
 	for k, v := range in {
+		if !freeTextOK(k) || !freeTextOK(v) {
+			return bad("tags", k+"="+v, ruleFreeText)
+		}
 		if k == "" || len(k) > 128 || len(v) > 256 || strings.HasPrefix(strings.ToLower(k), "aws:") ||
 			!tagRE.MatchString(k) || !tagRE.MatchString(v) {
 			return bad("tags", k+"="+v, ruleTag)

@@ -316,8 +316,8 @@ func TestDynDNS2AnswersInEveryWorld(t *testing.T) {
 		{"bad hostname", call{header: router, sourceIP: "192.0.2.7", query: q("a b")}, 200, "notfqdn"},
 		{"too many", call{header: router, sourceIP: "192.0.2.7", query: q(strings.Repeat("home.acme.local,", 31))}, 200, strings.TrimSpace(strings.Repeat("numhost\n", 31))},
 		{"bad myip", call{header: router, sourceIP: "192.0.2.7", query: q("home.acme.local", "1.2.3.4:80")}, 200, "dnserr"},
-		{"throttled", call{header: router, sourceIP: "192.0.2.7", query: q("home.acme.local,nas.acme.local"), fault: throttled}, 200, "911"},
-		{"Route 53 down", call{header: router, sourceIP: "192.0.2.7", query: q("home.acme.local"), fault: serverFailed}, 200, "911"},
+		{"throttled", call{header: router, sourceIP: "192.0.2.7", query: q("home.acme.local,nas.acme.local"), fault: throttled}, 503, "911"},
+		{"Route 53 down", call{header: router, sourceIP: "192.0.2.7", query: q("home.acme.local"), fault: serverFailed}, 503, "911"},
 		{"the role refused", call{header: router, sourceIP: "192.0.2.7", query: q("home.acme.local"), fault: roleRefused}, 200, "dnserr"},
 	}
 	for _, w := range worlds {

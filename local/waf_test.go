@@ -20,19 +20,29 @@ import (
 // throttles on, and a web ACL when wafRate is not 0.
 func floodStack(t *testing.T, wafRate int, delay time.Duration) (*local.Server, string) {
 	t.Helper()
+	return servedStack(t, wafRate, delay, cfn.Limits{DynDNS2Rate: 2, DynDNS2Burst: 4}, nil)
+}
+
+// servedStack is floodStack with the limits given; edit, when not nil,
+// changes the template before it is served.
+func servedStack(t *testing.T, wafRate int, delay time.Duration, limits cfn.Limits, edit func([]byte) []byte) (*local.Server, string) {
+	t.Helper()
 	lab.Require(t, "moto_server")
 	moto := lab.StartMoto(t)
 	zone := moto.CreateHostedZone(t, "acme.local")
 	b, _, err := cfn.Render(cfn.Config{
 		DynDNS2: true,
 		Zones:   []cfn.Zone{{Name: "acme.local", ID: zone}},
-		Records: []cfn.Record{{Name: "home.acme.local"}, {Name: "nas.acme.local"}},
-		Devices: []cfn.Device{{Name: "router", Records: []string{"home.acme.local"}}, {Name: "nas", Records: []string{"nas.acme.local"}}},
-		Limits:  cfn.Limits{DynDNS2Rate: 2, DynDNS2Burst: 4},
+		Records: []cfn.Record{{Name: "home.acme.local"}, {Name: "vpn.acme.local"}, {Name: "nas.acme.local"}},
+		Devices: []cfn.Device{{Name: "router", Records: []string{"home.acme.local", "vpn.acme.local"}}, {Name: "nas", Records: []string{"nas.acme.local"}}},
+		Limits:  limits,
 		WAFRate: wafRate,
 	}, false)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if edit != nil {
+		b = edit(b)
 	}
 	srv, err := local.Start(context.Background(), local.Options{
 		Template:   b,

@@ -115,9 +115,11 @@ type Config struct {
 	// Alarms mail an address when the stage answers 5XX, refuses many
 	// requests, or Route 53 is slow.
 	Alarms Alarms `yaml:"alarms"`
-	// WAFRate adds an AWS WAF web ACL to the stage that blocks (429) a
-	// source address above this many requests per 5 minutes (10 at least).
-	// 0: no web ACL. It costs about $6 a month (see README).
+	// WAFRate adds an AWS WAF web ACL to the stage that blocks a source
+	// address above this many requests per 5 minutes (10 at least): 429,
+	// and with DynDNS2 503 911 on /nic/update (a rule of its own, counted
+	// apart). 0: no web ACL. It costs about $6 a month, $7 with DynDNS2
+	// (see README).
 	WAFRate int `yaml:"waf_rate"`
 
 	// Prefix starts the logical ID of every resource, parameter and output
@@ -434,6 +436,10 @@ func decodeNode(n *yaml.Node, v reflect.Value, path string) error {
 	default:
 		if err := want(yaml.ScalarNode); err != nil {
 			return err
+		}
+		// yaml.v3 reads 1.5 into an int as 1: a whole number is asked for.
+		if v.Kind() == reflect.Int && n.Tag == "!!float" {
+			return fmt.Errorf("line %d: %s %q: not a whole number", n.Line, where, n.Value)
 		}
 		if err := n.Decode(v.Addr().Interface()); err != nil {
 			kind := map[reflect.Kind]string{reflect.Int: "a whole number", reflect.Float64: "a number", reflect.Bool: "true or false", reflect.String: "text"}[v.Kind()]

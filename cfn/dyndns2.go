@@ -1,6 +1,7 @@
 package cfn
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
@@ -19,6 +20,9 @@ const (
 	// Basic's challenge (see dyndns2 below).
 	IDNicAuthValidator = "NicAuthValidator"
 	IDNicAuthChallenge = "NicAuthChallenge"
+	// IDNicThrottled answers a throttled request in a way a dyndns2 client
+	// retries (see dyndns2 below).
+	IDNicThrottled = "NicThrottled"
 	// IDNicUpdateURLResource and IDNicUpdateURLMethod are GET
 	// /nic/update-url, for routers that send credentials in the query
 	// (Config.QueryCredentials).
@@ -112,7 +116,25 @@ func (b *builder) dyndns2() error {
 		},
 		ResponseTemplates: map[string]string{"application/json": "badauth\n", "text/plain": "badauth\n"},
 	}
-	b.apiParts = append(b.apiParts, b.id(IDNicAuthValidator), b.id(IDNicAuthChallenge))
+	// A throttled request is answered by API Gateway itself, by the API's
+	// one THROTTLED gateway response: no per-resource answer, and its body
+	// is no template that could tell the endpoints apart. API Gateway's
+	// default, 429, makes inadyn (and UniFi with it) exit, so with dyndns2
+	// every throttled caller gets what every dyndns2 client retries,
+	// templates.DynDNS2Busy: 503 and 911. A JSON caller retries a 503 (with
+	// Retry-After) as it would a 429. QUOTA_EXCEEDED keeps its 429: only a
+	// method that takes an API key has a quota, and /nic/update takes none.
+	b.t.Resources[b.id(IDNicThrottled)] = &apigateway.GatewayResponse{
+		RestApiId:    cloudformation.Ref(b.id(IDRestAPI)),
+		ResponseType: "THROTTLED",
+		StatusCode:   cloudformation.String(strconv.Itoa(templates.DynDNS2BusyStatus)),
+		ResponseParameters: map[string]string{
+			"gatewayresponse.header.Content-Type": "'text/plain; charset=utf-8'",
+			"gatewayresponse.header.Retry-After":  "'1'",
+		},
+		ResponseTemplates: map[string]string{"application/json": templates.DynDNS2Busy, "text/plain": templates.DynDNS2Busy},
+	}
+	b.apiParts = append(b.apiParts, b.id(IDNicAuthValidator), b.id(IDNicAuthChallenge), b.id(IDNicThrottled))
 	b.nicMethod(IDNicUpdateMethod, IDNicUpdateResource, request, true)
 	if p.queryCredentials {
 		// Routers that can put credentials only in the URL (FritzBox,

@@ -251,12 +251,18 @@ func (b *builder) openAPI() ordered {
 			{"validateRequestBody", *v.ValidateRequestBody},
 		}}}})
 	}
-	if g, ok := b.t.Resources[b.id(IDNicAuthChallenge)].(*apigateway.GatewayResponse); ok {
-		doc = append(doc, field{"x-amazon-apigateway-gateway-responses", ordered{{g.ResponseType, ordered{
-			{"statusCode", *g.StatusCode},
-			{"responseParameters", g.ResponseParameters},
-			{"responseTemplates", g.ResponseTemplates},
-		}}}})
+	var responses ordered
+	for _, id := range []string{IDNicAuthChallenge, IDNicThrottled} {
+		if g, ok := b.t.Resources[b.id(id)].(*apigateway.GatewayResponse); ok {
+			responses = append(responses, field{g.ResponseType, ordered{
+				{"statusCode", *g.StatusCode},
+				{"responseParameters", g.ResponseParameters},
+				{"responseTemplates", g.ResponseTemplates},
+			}})
+		}
+	}
+	if len(responses) > 0 {
+		doc = append(doc, field{"x-amazon-apigateway-gateway-responses", responses})
 	}
 	return doc
 }

@@ -134,6 +134,9 @@ func normalizeZoneID(s string) (string, string) {
 	if isPlaceholder(id) {
 		return "", rulePlaceholder
 	}
+	if strings.HasPrefix(id, refusalPrefix) {
+		return "", ruleRefusalZone
+	}
 	return id, ""
 }
 
@@ -173,6 +176,9 @@ func (c Config) plan(embedded bool) (*plan, error) {
 		return nil, configError("description", p.description, "a description is at most 1024 characters and has no ${")
 	}
 	for _, f := range []struct{ name, value string }{{"api_name", p.apiName}, {"stage", p.stage}, {"description", p.description}} {
+		if !freeTextOK(f.value) {
+			return nil, configError(f.name, f.value, ruleFreeText)
+		}
 		if isPlaceholder(f.value) {
 			return nil, configError(f.name, f.value, rulePlaceholder)
 		}
@@ -383,6 +389,9 @@ func (p *plan) addTags(in map[string]string) error {
 		return configError("tags", strconv.Itoa(len(in)), "at most 50 tags (a stage takes no more)")
 	}
 	for k, v := range in {
+		if !freeTextOK(k) || !freeTextOK(v) {
+			return configError("tags", k+"="+v, ruleFreeText)
+		}
 		if k == "" || len(k) > 128 || len(v) > 256 || strings.HasPrefix(strings.ToLower(k), "aws:") ||
 			!tagRE.MatchString(k) || !tagRE.MatchString(v) {
 			return configError("tags", k+"="+v, ruleTag)

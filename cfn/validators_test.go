@@ -1,6 +1,7 @@
 package cfn
 
 import (
+	"errors"
 	"math/rand"
 	"regexp"
 	"strings"
@@ -61,5 +62,58 @@ func TestPlaceholderText(t *testing.T) {
 	y, err := YAML(tmpl)
 	if err != nil || !strings.Contains(string(y), "eyJhIjoxfQ==") {
 		t.Errorf("the tag's text is not in the template (%v)", err)
+	}
+}
+
+// TestFreeTextRefused (red team, issue 22): control characters, bidi
+// overrides and isolates, invisible characters and CloudFormation dynamic
+// references are refused in every free-text field that reaches the
+// template, naming the field; ordinary text (accents, emoji) is kept.
+func TestFreeTextRefused(t *testing.T) {
+	hostile := []string{"a\x00b", "a\tb", "a\nb", "a\x1bb", "a\u0085b", "a\u202ab", "a\u202eb", "a\u2066b", "a\u2069b",
+		"a\u200bb", "a\u200fb", "a\u061cb", "a\ufeffb", "a\u2028b", "a\u2029b", "a\xffb",
+		"{{resolve:ssm:/p}}", "x {{RESOLVE:secretsmanager:s}}"}
+	for _, h := range hostile {
+		for _, c := range []struct {
+			field string
+			cfg   Config
+		}{
+			{"description", Config{Description: h}},
+			{"api_name", Config{APIName: h}},
+			{"stage", Config{Stage: h}},
+			{"tags", Config{Tags: map[string]string{"team": h}}},
+			{"tags", Config{Tags: map[string]string{h: "x"}}},
+		} {
+			err := c.cfg.Validate()
+			var ce *ConfigError
+			if !errors.As(err, &ce) || ce.Field != c.field || strings.Contains(err.Error(), "\n") {
+				t.Errorf("%s %q: %v, want a one-line ConfigError of %s", c.field, h, err, c.field)
+			}
+		}
+		if err := (Config{Description: h}).Validate(); err == nil || !strings.Contains(err.Error(), ruleFreeText) {
+			t.Errorf("description %q: %v, want the free-text rule", h, err)
+		}
+	}
+	for _, ok := range []string{"Home router — Müller's ☕ 😀", "a {{ b }} c", "resolve: later"} {
+		if err := (Config{Description: ok, Tags: map[string]string{"owner": "Müller"}}).Validate(); err != nil {
+			t.Errorf("description %q: %v, want it kept", ok, err)
+		}
+	}
+}
+
+// TestRefusalZoneIDRefused (red team, issue 22): a zone id in the templates'
+// refusal namespace (DDNSGENR...) is an error, not a warning.
+func TestRefusalZoneIDRefused(t *testing.T) {
+	for _, id := range []string{"DDNSGENRN1", "DDNSGENRG", "/hostedzone/DDNSGENRA", "DDNSGENR"} {
+		err := Config{Zones: []Zone{{ID: id}}}.Validate()
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Field != "zones[0].id" || ce.Rule != ruleRefusalZone {
+			t.Errorf("zone id %q: %v, want the refusal-namespace rule", id, err)
+		}
+	}
+	for _, id := range []string{"DDNSGEN1", "ZDDNSGENRN1", "Z0123456789ABCDEFGHIJ"} {
+		if err := (Config{Zones: []Zone{{ID: id}}}).Validate(); err != nil {
+			t.Errorf("zone id %q: %v, want it accepted", id, err)
+		}
 	}
 }

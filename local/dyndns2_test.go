@@ -112,25 +112,27 @@ func dyndns2Answers(t *testing.T, w labWorld) {
 		}
 	}
 
-	// Route 53's errors: throttling and server errors are 911 (come back
-	// later), any other error dnserr; nothing changes.
+	// Route 53's errors: throttling and server errors are 503 911 (come
+	// back later: a 200 911 is success to OPNsense and fatal to inadyn's
+	// custom provider), any other error 200 dnserr; nothing changes.
 	for _, c := range []struct {
 		fault  *route53.Error
+		status int
 		answer string
 	}{
-		{route53.Throttling(), "911\n"},
-		{route53.PriorRequestNotComplete(), "911\n"},
-		{route53.InternalFailure(), "911\n"},
-		{route53.ServiceUnavailable(), "911\n"},
-		{route53.InvalidChangeBatch("RRSet of type A with DNS name home.acme.local. is not permitted"), "dnserr\n"},
-		{route53.NoSuchHostedZone(s.zones["acme.local"]), "dnserr\n"},
+		{route53.Throttling(), 503, "911\n"},
+		{route53.PriorRequestNotComplete(), 503, "911\n"},
+		{route53.InternalFailure(), 503, "911\n"},
+		{route53.ServiceUnavailable(), 503, "911\n"},
+		{route53.InvalidChangeBatch("RRSet of type A with DNS name home.acme.local. is not permitted"), 200, "dnserr\n"},
+		{route53.NoSuchHostedZone(s.zones["acme.local"]), 200, "dnserr\n"},
 	} {
 		before := s.snapshot()
 		s.fault.set(c.fault)
 		code, body := s.curl("/ddns/nic/update?hostname=home.acme.local&myip=203.0.113.77", router, from)
 		s.fault.set(nil)
-		if code != 200 || body != c.answer {
-			t.Errorf("Route 53 %s: %d %q, want 200 %q", c.fault.Code, code, body, c.answer)
+		if code != c.status || body != c.answer {
+			t.Errorf("Route 53 %s: %d %q, want %d %q", c.fault.Code, code, body, c.status, c.answer)
 		}
 		s.unchanged(before, "Route 53 "+c.fault.Code)
 	}

@@ -418,6 +418,9 @@ func load(o *Options, tmpl []byte) (*stack, error) {
 		}
 	}
 	sort.Slice(st.keys, func(i, j int) bool { return st.keys[i].LogicalID < st.keys[j].LogicalID })
+	if err := loadWAF(r, resources, apis); err != nil {
+		return nil, err
+	}
 	if st.domains, err = loadDomains(r, resources, apis); err != nil {
 		return nil, err
 	}

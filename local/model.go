@@ -67,6 +67,7 @@ type stage struct {
 	throttles map[string]*bucket // per method: "GET /nic/update"
 	variables map[string]string
 	plans     []*usagePlan
+	waf       *webACL // nil: no web ACL
 }
 
 // allow applies the stage's method throttling: a method's own setting if it

@@ -68,6 +68,12 @@ type Options struct {
 	// which answers AccessDenied unless the role's policy covers
 	// arn:aws:route53:::hostedzone/ID. AWS documents neither order.
 	ZoneLookupFirst bool
+	// WAFDelay is how long a web ACL's rate-based verdict on a source
+	// address stands before its rate is looked at again. AWS WAF estimates
+	// rates periodically and detects a rate above the limit "usually below
+	// 30 seconds" late (rate-based rule caveats); the zero value decides on
+	// every request, as a WAF without lag would.
+	WAFDelay time.Duration
 	// Unthrottled turns off stage and usage-plan throttling (quotas still
 	// count), so that a test can send requests back to back. The throttles
 	// themselves are tested with it off.
@@ -267,6 +273,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, c *call) {
 	c.stage = c.api.stages[segs[0]]
 	if c.stage == nil {
 		s.gateway(w, r, c, "MISSING_AUTHENTICATION_TOKEN")
+		return
+	}
+	// AWS WAF sees the request before API Gateway does: a blocked request
+	// is answered by WAF and spends no throttle token.
+	if rule := c.stage.waf.check(s.sourceIP(r), r.URL.Path, time.Now(), s.o.WAFDelay); rule != nil {
+		rule.answer(w)
 		return
 	}
 	var ok bool
@@ -480,7 +492,8 @@ func validUTF8(s string) string {
 	return b.String()
 }
 
-func (s *Server) contextOf(r *http.Request, c *call) map[string]any {
+// sourceIP is $context.identity.sourceIp: the caller's address.
+func (s *Server) sourceIP(r *http.Request) string {
 	ip, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		ip = r.RemoteAddr
@@ -490,6 +503,11 @@ func (s *Server) contextOf(r *http.Request, c *call) map[string]any {
 			ip = v
 		}
 	}
+	return ip
+}
+
+func (s *Server) contextOf(r *http.Request, c *call) map[string]any {
+	ip := s.sourceIP(r)
 	identity := map[string]any{
 		"sourceIp":  ip,
 		"userAgent": validUTF8(r.UserAgent()),

@@ -316,8 +316,26 @@ func TestDynDNS2AnswersInEveryWorld(t *testing.T) {
 		{"bad hostname", call{header: router, sourceIP: "192.0.2.7", query: q("a b")}, 200, "notfqdn"},
 		{"too many", call{header: router, sourceIP: "192.0.2.7", query: q(strings.Repeat("home.acme.local,", 31))}, 200, strings.TrimSpace(strings.Repeat("numhost\n", 31))},
 		{"bad myip", call{header: router, sourceIP: "192.0.2.7", query: q("home.acme.local", "1.2.3.4:80")}, 200, "dnserr"},
-		{"throttled", call{header: router, sourceIP: "192.0.2.7", query: q("home.acme.local,nas.acme.local"), fault: throttled}, 200, "911"},
-		{"Route 53 down", call{header: router, sourceIP: "192.0.2.7", query: q("home.acme.local"), fault: serverFailed}, 200, "911"},
+		// Parameters other clients send (issue 22): myipv4/myipv6 stand for
+		// myip; hostile ones are refused as a bad myip is; others are ignored.
+		{"myipv4 and myipv6", call{header: router, sourceIP: "192.0.2.7", query: map[string]string{"hostname": "nas.acme.local", "myipv4": "198.51.100.9", "myipv6": "2001:db8::9"}}, 200,
+			"good 198.51.100.9,2001:db8::9"},
+		{"myipv6 alone", call{header: router, sourceIP: "192.0.2.7", query: map[string]string{"hostname": "v6.acme.local", "myipv6": "2001:db8::9"}}, 200, "good 2001:db8::9"},
+		{"myip and myipv6", call{header: router, sourceIP: "192.0.2.7", query: map[string]string{"hostname": "nas.acme.local", "myip": "198.51.100.9", "myipv6": "2001:db8::9"}}, 200,
+			"good 198.51.100.9,2001:db8::9"},
+		{"myipv4 alone", call{header: router, sourceIP: "192.0.2.7", query: map[string]string{"hostname": "home.acme.local", "myipv4": "198.51.100.9"}}, 200, "good 198.51.100.9"},
+		{"hostile myipv6", call{header: router, sourceIP: "192.0.2.7", query: map[string]string{"hostname": "nas.acme.local", "myipv4": "198.51.100.9", "myipv6": "2001:db8::9</Value></ResourceRecord>"}}, 200, "dnserr"},
+		{"hostile myipv4", call{header: router, sourceIP: "192.0.2.7", query: map[string]string{"hostname": "home.acme.local", "myipv4": "#set($x = 1)${AWS::AccountId}"}}, 200, "dnserr"},
+		{"pfSense's other parameters ignored", call{header: router, sourceIP: "192.0.2.7", query: map[string]string{"hostname": "home.acme.local", "myip": "198.51.100.9", "system": "dyndns", "wildcard": "ON", "mx": "", "backmx": "NO", "offline": "#if(", "myipv9": "x"}}, 200, "good 198.51.100.9"},
+		// inadyn's custom provider appends the hostname to a ddns-path without
+		// format specifiers (UniFi builds without %h: "?hostname=" + name):
+		// an ordinary hostname. Before 2.9.1 its second host's request read
+		// myip=IPNAME (inadyn #380): which name was meant is ambiguous, so it
+		// is a bad myip, and nothing changes.
+		{"UniFi's appended hostname", call{header: router, sourceIP: "192.0.2.7", query: map[string]string{"hostname": "home.acme.local"}}, 200, "good 192.0.2.7"},
+		{"inadyn #380's myip=IPNAME", call{header: router, sourceIP: "192.0.2.7", query: map[string]string{"hostname": "home.acme.local", "myip": "198.51.100.9nas.acme.local"}}, 200, "dnserr"},
+		{"throttled", call{header: router, sourceIP: "192.0.2.7", query: q("home.acme.local,nas.acme.local"), fault: throttled}, 503, "911"},
+		{"Route 53 down", call{header: router, sourceIP: "192.0.2.7", query: q("home.acme.local"), fault: serverFailed}, 503, "911"},
 		{"the role refused", call{header: router, sourceIP: "192.0.2.7", query: q("home.acme.local"), fault: roleRefused}, 200, "dnserr"},
 	}
 	for _, w := range worlds {

@@ -185,6 +185,21 @@ func DynDNS2Request(d Data) (string, error) {
 		data, d.only(dyndns2RequestVTL), d.only(d.decide()), dyndns2AnswerVTL, changeBatchVTL), nil
 }
 
+// DynDNS2Busy and DynDNS2BusyStatus are the dyndns2 answer to a transient
+// condition (a throttle, a WAF block, Route 53's Throttling,
+// PriorRequestNotComplete or 5xx): "come back later" in a form every
+// client retries without taking it for success. A 5xx, because inadyn
+// retries a 5xx but exits on 429, 400 or a 200 whose body it cannot match,
+// ddclient retries any non-2xx, and OPNsense's native client counts any
+// 2xx as success; 911, dyndns2's own word for it (Synology maps it; pfSense
+// and OpenWrt search the body for good or nochg, which it lacks). The body
+// holds none of the words inadyn's custom provider takes for success (ok,
+// good, true, updated, success, nochg).
+const (
+	DynDNS2Busy       = "911\n"
+	DynDNS2BusyStatus = 503
+)
+
 // DynDNS2Response renders the response template of the dyndns2 endpoint:
 // plain text, one line per requested name. serverError marks the template
 // of the integration response for Route 53's 5xx answers, which become 911

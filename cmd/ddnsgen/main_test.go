@@ -22,6 +22,10 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-zone-id", "Z123</Id>"}, `-zone-id "Z123</Id>": a hosted zone id is`},
 		{[]string{"-zone-id", "${AWS::AccountId}"}, `-zone-id "${AWS::AccountId}": a hosted zone id is`},
 		{[]string{"-zone-id", ""}, `-zone-id "": a hosted zone id is`},
+		// Red team: the templates mark a refused request by sending its change to
+		// the hosted zone DDNSGENR<verdict>; a real zone there reads as refused.
+		{[]string{"-zone-id", "DDNSGENRN1"}, `-zone-id "DDNSGENRN1": a hosted zone id starting with DDNSGENR is the name ddnsgen's templates give a refused request's change`},
+		{[]string{"-zone", "acme.local=DDNSGENRG", "-name", "a.acme.local"}, `-zone "DDNSGENRG": a hosted zone id starting with DDNSGENR`},
 		{[]string{"-name", "a b.example.com"}, `-name "a b.example.com": label "a b" has characters other than letters, digits and inner hyphens`},
 		{[]string{"-name", "myddns.acme.local</Name>"}, `-name "myddns.acme.local</Name>": label "local</name>" has characters`},
 		{[]string{"-name", "#set($x=1).acme.local"}, `-name "#set($x=1).acme.local": label "#set($x=1)" has characters`},
@@ -243,6 +247,18 @@ func TestConfigFileErrors(t *testing.T) {
 		{"stage: \"\"\nrecords:\n  - name: a.acme.local\n", `line 1: stage "": a stage name is`},
 		{"records:\n  - name: a.acme.local\n---\nrecords: []\n", `line 3: a second YAML document (---): one document only`},
 		{"open: true\nrecords: [{name: a.acme.local}]\ndevices: [{name: r, records: [a.acme.local]}]\n", `line 3: devices "r": an open endpoint has no API keys, so it cannot tell devices apart: drop open or the devices`},
+		// Red team (issue 22): yaml.v3 reads 1.5 into an int as 1, and free text
+		// reaches the template as written.
+		{"records:\n  - name: a.acme.local\n    ttl: 1.5\n", `line 3: records[0].ttl "1.5": not a whole number`},
+		{"records:\n  - name: a.acme.local\n    ttl: 6e1\n", `line 3: records[0].ttl "6e1": not a whole number`},
+		{"records: [{name: a.acme.local}]\ndescription: \"home \\u202Eexe.txt\"\n", `description "home \u202eexe.txt": free text has no control characters, no invisible formatting characters (bidi overrides and isolates such as U+202E`},
+		{"records: [{name: a.acme.local}]\ndescription: \"a\\u2066b\\u2069\"\n", `description "a\u2066b\u2069": free text has no control characters`},
+		{"records: [{name: a.acme.local}]\ndescription: \"bell\\a\"\n", `description "bell\a": free text has no control characters`},
+		{"records: [{name: a.acme.local}]\ndescription: \"line\\nbreak\"\n", `description "line\nbreak": free text has no control characters`},
+		{"records: [{name: a.acme.local}]\ndescription: \"{{resolve:ssm:/prod/db-password}}\"\n", `description "{{resolve:ssm:/prod/db-password}}": free text has no control characters, no invisible formatting characters (bidi overrides and isolates such as U+202E, zero-width characters, line and paragraph separators) and no {{resolve: (a CloudFormation dynamic reference)`},
+		{"records: [{name: a.acme.local}]\ntags: {team: \"a\\u2028b\"}\n", `tags "team=a\u2028b": free text has no control characters`},
+		{"records: [{name: a.acme.local}]\ntags: {\"t\\u202Dx\": b}\n", `tags "t\u202dx=b": free text has no control characters`},
+		{"zones: [{name: acme.local, id: DDNSGENRN1}]\nrecords: [{name: a.acme.local}]\n", `zones[0].id "DDNSGENRN1": a hosted zone id starting with DDNSGENR is the name ddnsgen's templates give a refused request's change, and its every answer would be read as a refusal`},
 	}
 	dir := t.TempDir()
 	for i, c := range cases {

@@ -38,11 +38,9 @@ import (
 
 var _ = flag.Bool("update", false, "unused here: accepted so that go test ./... -update works")
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	lab.CloseVelocity()
-	os.Exit(code)
-}
+// TestMain stops the shared Velocity engine and prints one line naming the
+// lab tests skipped and why (see lab.Run).
+func TestMain(m *testing.M) { os.Exit(lab.Run(m)) }
 
 // goldenZoneID is the zone id the golden templates bake in; the lab swaps
 // it for the id moto gave the zone.

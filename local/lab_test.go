@@ -437,7 +437,7 @@ func TestLabThrottles(t *testing.T) {
 }
 
 func labThrottles(t *testing.T, w labWorld) {
-	lab.Require(t, "java", "/usr/share/java/velocity-1.7.jar")
+	lab.Tools(t, "java", "/usr/share/java/velocity-1.7.jar")
 	eng := lab.Velocity(t)
 	serve := func(golden string, keys map[string]string) *local.Server {
 		b, err := os.ReadFile("../golden/" + golden)

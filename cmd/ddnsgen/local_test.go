@@ -118,7 +118,7 @@ func TestLocalBadRoute53(t *testing.T) {
 // TestLocalWorlds: `ddnsgen local` starts in the pessimistic world and says
 // so on stderr, with how to switch; -carry and -zone-lookup-first switch.
 func TestLocalWorlds(t *testing.T) {
-	lab.Require(t, "java", "/usr/share/java/velocity-1.7.jar")
+	lab.Tools(t, "java", "/usr/share/java/velocity-1.7.jar")
 	for _, c := range []struct {
 		flags []string
 		want  string

@@ -112,8 +112,10 @@ var labSpecs = []stackSpec{
 // $context.requestOverride its request template set (carry), and which of
 // IAM and Route 53's zone lookup refuses a change first (zone-lookup-first).
 // The request template, the change batch and the records are the same in
-// every world; the response template is one text for every golden. So each
-// golden is deployed once, and each world covers what only it can show:
+// every world; the response template is one text for every golden here
+// (the lines for interface ids, in routers.yaml only, are run in both worlds
+// by TestRouterRecipes). So each golden is deployed once, and each world
+// covers what only it can show:
 //
 //	world                        goldens              parts
 //	carry=off (pessimistic)      every golden         keys and names, refusals, Route 53 errors, hostile input

@@ -327,7 +327,7 @@ func (f *fakeRoute53) changes() int {
 // serveBehaviour serves tmpl with the given switches against a fake Route 53.
 func serveBehaviour(t *testing.T, tmpl string, o local.Options) (*local.Server, *fakeRoute53) {
 	t.Helper()
-	lab.Require(t, "java", "/usr/share/java/velocity-1.7.jar")
+	lab.Tools(t, "java", "/usr/share/java/velocity-1.7.jar")
 	f := newFakeRoute53(t)
 	o.Template = []byte(tmpl)
 	o.Route53URL = f.URL

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -38,11 +39,9 @@ import (
 
 var _ = flag.Bool("update", false, "unused here: accepted so that go test ./... -update works")
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	lab.CloseVelocity()
-	os.Exit(code)
-}
+// TestMain stops the shared Velocity engine and prints one line naming the
+// lab tests skipped and why (see lab.Run).
+func TestMain(m *testing.M) { os.Exit(lab.Run(m)) }
 
 // goldenZoneID is the zone id the golden templates bake in; the lab swaps
 // it for the id moto gave the zone.
@@ -59,6 +58,10 @@ type stack struct {
 	keys   map[string]string // ApiKey logical ID → value
 	params map[string]string
 	path   string // the template file as deployed
+	// round is how many worlds served this deployment before this one
+	// (TestLab): a case that sets a record takes an address of its round,
+	// so that the record shows this round's change.
+	round int
 }
 
 // stackSpec says what a golden template holds, from the test's side.
@@ -163,22 +166,102 @@ var zoneFirstWorlds = []labWorld{
 
 // forEachWorld runs f as one sub-test per carry world, named for it (e.g.
 // TestDynDNS2Answers/carry=off): one table of cases, run in every world.
+// The worlds share one deployment of each golden (see shareDeployments).
 func forEachWorld(t *testing.T, f func(t *testing.T, w labWorld)) {
+	shareDeployments(t)
 	for _, w := range carryWorlds {
 		t.Run(w.name, func(t *testing.T) { f(t, w) })
 	}
 }
 
-// startStack creates the zones in a fresh moto, deploys the golden template
-// with `aws cloudformation deploy` and serves it with the lab in world w,
-// Route 53 calls going through a fault injector in front of moto.
-func startStack(t *testing.T, spec stackSpec, w labWorld) *stack {
+// deployment is a golden template deployed to a moto of its own: the zones
+// it needs, made first, and the stack.
+type deployment struct {
+	moto     *lab.Moto
+	zones    map[string]string // zone name → moto's id
+	params   map[string]string
+	template []byte // as served: translated (SAM), imported (OpenAPI), the zone id swapped in
+	path     string // the template file as deployed
+	physical map[string]string
+}
+
+// Deployments are shared by the sub-tests of an owner test (forEachWorld's,
+// or TestLab's per golden): each world serves the same deployed stack with
+// a server of its own, instead of starting a moto and deploying again. A
+// world changes the answers a template gives (which response template sees
+// what, which check Route 53 makes first), not the change batch a request
+// template sends nor the records Route 53 keeps: the records a case writes
+// are proven in the first world it runs in, its answers in each.
+var (
+	sharedMu    sync.Mutex
+	owners      = map[string]*testing.T{}             // owner test's name → test
+	deployments = map[string]map[string]*deployment{} // owner test's name → golden → deployment
+)
+
+// shareDeployments makes t the owner of the deployments its sub-tests make
+// with startStack: they live until t ends.
+func shareDeployments(t *testing.T) {
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	owners[t.Name()] = t
+	deployments[t.Name()] = map[string]*deployment{}
+	t.Cleanup(func() {
+		sharedMu.Lock()
+		defer sharedMu.Unlock()
+		delete(owners, t.Name())
+		delete(deployments, t.Name())
+	})
+}
+
+// ownedBy is a sub-test whose cleanups and temporary directories belong to
+// its owner test, so that what it starts outlives it.
+type ownedBy struct {
+	*testing.T
+	owner *testing.T
+}
+
+func (o ownedBy) Cleanup(f func()) { o.owner.Cleanup(f) }
+func (o ownedBy) TempDir() string  { return o.owner.TempDir() }
+
+// deploymentOf returns the deployment of spec that t's owner holds, making
+// it first if need be; a test without an owner deploys for itself.
+func deploymentOf(t *testing.T, spec stackSpec) *deployment {
 	t.Helper()
-	lab.Require(t, "moto_server", "aws", "curl")
-	eng := lab.Velocity(t)
-	s := &stack{t: t, moto: lab.StartMoto(t), zones: map[string]string{}, keys: map[string]string{}, params: map[string]string{}}
+	sharedMu.Lock()
+	var owner *testing.T
+	for name, o := range owners {
+		if strings.HasPrefix(t.Name(), name+"/") && (owner == nil || len(name) > len(owner.Name())) {
+			owner = o
+		}
+	}
+	key := spec.golden + "|" + spec.literal
+	var d *deployment
+	if owner != nil {
+		d = deployments[owner.Name()][key]
+	}
+	sharedMu.Unlock()
+	if d != nil {
+		return d
+	}
+	var tb testing.TB = t
+	if owner != nil {
+		tb = ownedBy{T: t, owner: owner}
+	}
+	d = deploy(tb, spec)
+	if owner != nil {
+		sharedMu.Lock()
+		deployments[owner.Name()][key] = d
+		sharedMu.Unlock()
+	}
+	return d
+}
+
+// deploy creates the zones in a fresh moto and deploys the golden template
+// with `aws cloudformation deploy`.
+func deploy(t testing.TB, spec stackSpec) *deployment {
+	d := &deployment{moto: lab.StartMoto(t), zones: map[string]string{}, params: map[string]string{}, physical: map[string]string{}}
 	for _, z := range spec.zones {
-		s.zones[z] = s.moto.CreateHostedZone(t, z)
+		d.zones[z] = d.moto.CreateHostedZone(t, z)
 	}
 	b, err := os.ReadFile(filepath.Join("..", "golden", spec.golden))
 	if err != nil {
@@ -197,36 +280,49 @@ func startStack(t *testing.T, spec stackSpec, w labWorld) *stack {
 		b = importedAPI(t, spec, b)
 	}
 	if spec.literal != "" {
-		b = []byte(strings.ReplaceAll(string(b), goldenZoneID, s.zones[spec.literal]))
+		b = []byte(strings.ReplaceAll(string(b), goldenZoneID, d.zones[spec.literal]))
 	}
-	s.path = filepath.Join(t.TempDir(), spec.golden)
-	if err := os.WriteFile(s.path, b, 0o644); err != nil {
+	d.template = b
+	d.path = filepath.Join(t.TempDir(), spec.golden)
+	if err := os.WriteFile(d.path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for p, z := range spec.params {
-		s.params[p] = s.zones[z]
+		d.params[p] = d.zones[z]
 	}
 	for _, p := range spec.users {
-		s.params[p] = "pw" + strings.Repeat(p, 3)[:18]
+		d.params[p] = "pw" + strings.Repeat(p, 3)[:18]
 	}
 	if !spec.sam && !spec.openapi {
-		s.moto.Deploy(t, motoMockWorkaround(t, s.path), "ddns", s.params)
+		d.moto.Deploy(t, lab.MotoMockWorkaround(t, d.path), "ddns", d.params)
 	}
-	physical := map[string]string{}
 	if len(spec.stackZones) > 0 {
-		ids := s.moto.ListStackResources(t, "ddns")
+		ids := d.moto.ListStackResources(t, "ddns")
 		for zone, logical := range spec.stackZones {
-			s.zones[zone] = strings.TrimPrefix(ids[logical], "/hostedzone/")
-			physical[logical] = s.zones[zone]
+			d.zones[zone] = strings.TrimPrefix(ids[logical], "/hostedzone/")
+			d.physical[logical] = d.zones[zone]
 		}
 	}
+	return d
+}
+
+// startStack serves the golden template, deployed to moto (see
+// deploymentOf), with the lab in world w, Route 53 calls going through a
+// fault injector in front of moto.
+func startStack(t *testing.T, spec stackSpec, w labWorld) *stack {
+	t.Helper()
+	lab.Require(t, "moto_server", "aws", "curl")
+	eng := lab.Velocity(t)
+	d := deploymentOf(t, spec)
+	s := &stack{t: t, moto: d.moto, zones: maps.Clone(d.zones), keys: map[string]string{}, params: maps.Clone(d.params), path: d.path}
 	for k := range spec.keys {
 		s.keys[k] = "key-" + k + "-0123456789abcdefghijklmn"
 	}
 	s.fault = newFaultInjector(t, s.moto.URL)
+	var err error
 	s.srv, err = local.Start(context.Background(), local.Options{
-		Template: b, Parameters: s.params, Route53URL: s.fault.URL,
-		APIKeys: s.keys, PhysicalIDs: physical, TrustSourceIPHeader: true, Unthrottled: true, Engine: eng,
+		Template: d.template, Parameters: s.params, Route53URL: s.fault.URL,
+		APIKeys: s.keys, PhysicalIDs: d.physical, TrustSourceIPHeader: true, Unthrottled: true, Engine: eng,
 		AccountID: labAccountID, Carry: w.carry, ZoneLookupFirst: w.zoneLookupFirst, Log: testLog{t},
 	})
 	if err != nil {
@@ -427,7 +523,7 @@ func (f *faultInjector) count() int {
 // the plain template's role (named as the document's credentials say), API
 // keys, usage plan and stage, with the API defined by the document and the
 // stage variables ddns_key_N set to the keys' ids (devices in name order).
-func importedAPI(t *testing.T, spec stackSpec, doc []byte) []byte {
+func importedAPI(t testing.TB, spec stackSpec, doc []byte) []byte {
 	t.Helper()
 	plain, err := os.ReadFile(filepath.Join("..", "golden", spec.openapiPlain))
 	if err != nil {

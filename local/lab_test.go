@@ -112,10 +112,35 @@ var labSpecs = []stackSpec{
 // curl: every key × every name × IPv4 and IPv6, then the error cases. Each
 // case asserts the status and body the caller sees and the records in moto.
 //
-// It runs in every world (TestLab/carry=off/..., TestLab/carry=on/...), and
-// the refusals and Route 53's errors also where Route 53 looks the zone up
-// before IAM (TestLab/carry=off,zone-lookup-first/...).
+// One table of cases (the parts below), run per world. A world changes only
+// the answer a template gives: whether the response template sees the
+// $context.requestOverride its request template set (carry), and which of
+// IAM and Route 53's zone lookup refuses a change first (zone-lookup-first).
+// The request template, the change batch and the records are the same in
+// every world; the response template is one text for every golden here
+// (the lines for interface ids, in routers.yaml only, are run in both worlds
+// by TestRouterRecipes). So each golden is deployed once, and each world
+// covers what only it can show:
+//
+//	world                        goldens              parts
+//	carry=off (pessimistic)      every golden         keys and names, refusals, Route 53 errors, hostile input
+//	carry=on                     everyWorldGoldens    keys and names, refusals, Route 53 errors, hostile input
+//	carry=off,zone-lookup-first  everyWorldGoldens    refusals, Route 53 errors
+//	carry=on,zone-lookup-first   everyWorldGoldens    refusals, Route 53 errors
+//
+// carry=off proves every golden's request template (its devices, names,
+// types, TTLs, zones; SAM, OpenAPI, embedded and two stacks) against moto,
+// with the answer read from Route 53's echo alone. carry=on shows the same
+// answers when the carried override also arrives, and where only it arrives
+// (a Route 53 error echoes no comment). zone-lookup-first shows that a
+// refusal is still named when Route 53's NoSuchHostedZone comes before
+// IAM's AccessDenied, and how Route 53's errors read when the zone lookup
+// meets them first. The golden shapes everyWorldGoldens holds are those the
+// answer can differ by: a key of one name, keys of several names and both
+// families, no key, SAM, an imported OpenAPI document, a prefixed stack on
+// its own stage.
 func TestLab(t *testing.T) {
+	lab.Require(t, "moto_server", "aws", "curl")
 	type part struct {
 		name string
 		run  func(s *stack, spec stackSpec)
@@ -126,26 +151,62 @@ func TestLab(t *testing.T) {
 		{"route53 errors", (*stack).route53Errors},
 		{"hostile input", (*stack).hostile},
 	}
-	run := func(t *testing.T, w labWorld, parts []part) {
-		for _, spec := range labSpecs {
-			t.Run(spec.golden+"/"+spec.restAPI, func(t *testing.T) {
-				t.Parallel() // each its own moto; they share the one JVM
-				s := startStack(t, spec, w)
-				for _, p := range parts {
-					t.Run(p.name, func(t *testing.T) {
-						s.t = t
-						p.run(s, spec)
-					})
-				}
-			})
+	worlds := []struct {
+		labWorld
+		parts []part
+		every bool // every golden, else everyWorldGoldens
+	}{
+		{carryWorlds[0], all, true},
+		{carryWorlds[1], all, false},
+		{zoneFirstWorlds[0], all[1:3], false},
+		{zoneFirstWorlds[1], all[1:3], false},
+	}
+	for _, spec := range labSpecs {
+		name := spec.golden
+		if spec.restAPI != "" {
+			name += "/" + spec.restAPI
 		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel() // each its own moto; they share the one JVM
+			shareDeployments(t)
+			round := 0
+			for _, w := range worlds {
+				if !w.every && !everyWorldGoldens[name] {
+					continue
+				}
+				t.Run(w.name, func(t *testing.T) {
+					s := startStack(t, spec, w.labWorld)
+					s.round = round
+					for _, p := range w.parts {
+						t.Run(p.name, func(t *testing.T) {
+							s.t = t
+							p.run(s, spec)
+						})
+					}
+				})
+				round++
+			}
+		})
 	}
-	for _, w := range carryWorlds {
-		t.Run(w.name, func(t *testing.T) { run(t, w, all) })
-	}
-	for _, w := range zoneFirstWorlds {
-		t.Run(w.name, func(t *testing.T) { run(t, w, all[1:3]) })
-	}
+}
+
+// everyWorldGoldens are the labSpecs (golden, or golden/restAPI) TestLab runs in
+// every world: one of each shape an answer can differ by.
+var everyWorldGoldens = map[string]bool{
+	"seed.yaml":                     true, // a key of one name; the zone a parameter
+	"devices.yaml":                  true, // keys of several names, shared names, A and AAAA
+	"open.yaml":                     true, // no API key
+	"sam-devices.json":              true, // AWS SAM, as aws-sam-translator translates it
+	"openapi-devices.json":          true, // an imported OpenAPI document, keys as stage variables
+	"two-stacks.yaml/OfficeRestApi": true, // a prefixed stack on a stage of its own, beside another
+}
+
+// addr4 and addr6 are the test addresses a case takes in the stack's round
+// (TestLab serves one deployment in several worlds): n is the case's own
+// number, below 60.
+func (s *stack) addr4(prefix string, n int) string { return fmt.Sprintf("%s.%d", prefix, n+60*s.round) }
+func (s *stack) addr6(prefix string, n int) string {
+	return fmt.Sprintf("%s%x", prefix, n+0x100*s.round)
 }
 
 // keyHeader is the x-api-key header for a key, or nothing for an open
@@ -226,9 +287,9 @@ func (s *stack) everyKeyAndName(spec stackSpec) {
 			zone := spec.zoneOf(name)
 			for _, family := range []string{"A", "AAAA"} {
 				n++
-				ip := fmt.Sprintf("203.0.113.%d", n)
+				ip := s.addr4("203.0.113", n)
 				if family == "AAAA" {
-					ip = fmt.Sprintf("2001:db8::%x", n)
+					ip = s.addr6("2001:db8::", n)
 				}
 				before := s.snapshot()
 				path := "/" + spec.stageName() + "/" + s.zones[zone] + "?hostname=" + name
@@ -276,9 +337,9 @@ func (s *stack) refusals(spec stackSpec) {
 	key, name, zone := first(spec)
 	path := "/" + spec.stageName() + "/" + s.zones[zone] + "?hostname=" + name
 	family := spec.types[name][0]
-	ip := "198.51.100.7"
+	ip := s.addr4("198.51.100", 7)
 	if family == "AAAA" {
-		ip = "2001:db8:ffff::7"
+		ip = s.addr6("2001:db8:ffff::", 7)
 	}
 	from := "X-Lab-Source-Ip: " + ip
 	type refusal struct {
@@ -378,7 +439,7 @@ func (s *stack) hostile(spec stackSpec) {
 	t := s.t
 	key, name, zone := first(spec)
 	base := "/" + spec.stageName() + "/" + s.zones[zone]
-	from := "X-Lab-Source-Ip: 192.0.2.1"
+	from := "X-Lab-Source-Ip: " + s.addr4("192.0.2", 1)
 	for _, q := range []string{
 		"hostname=" + url.QueryEscape(name+"</Name><Name>evil.acme.local"),
 		"hostname=" + url.QueryEscape("#set($refused = false)"),
@@ -414,7 +475,7 @@ func (s *stack) hostile(spec stackSpec) {
 	code, body := s.curl(base+"?hostname="+name, append(s.keyHeader(key), from, "X-Forwarded-For: 6.6.6.6", "hostname: evil.acme.local")...)
 	switch {
 	case takes(spec, name, "A"):
-		if code != 200 || !s.hasRecord(zone, name, "A", spec.recordTTL(), "192.0.2.1") {
+		if code != 200 || !s.hasRecord(zone, name, "A", spec.recordTTL(), s.addr4("192.0.2", 1)) {
 			t.Errorf("with X-Forwarded-For and a hostname header: %d %s; records %q", code, body, s.records(zone))
 		}
 	default:
@@ -442,7 +503,7 @@ func TestLabThrottles(t *testing.T) {
 }
 
 func labThrottles(t *testing.T, w labWorld) {
-	lab.Require(t, "java", "/usr/share/java/velocity-1.7.jar")
+	lab.Tools(t, "java", "/usr/share/java/velocity-1.7.jar")
 	eng := lab.Velocity(t)
 	serve := func(golden string, keys map[string]string) *local.Server {
 		b, err := os.ReadFile("../golden/" + golden)

@@ -7,35 +7,12 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ddnsgen/ddnsgen/internal/lab"
 	"github.com/ddnsgen/ddnsgen/local"
 )
-
-// motoMockWorkaround returns a copy of a template that moto 5.2 can
-// deploy, or path itself when it has no MOCK integration: moto reads
-// IntegrationHttpMethod and Uri of every integration, where AWS documents
-// both as not to be given for MOCK (see cmd/ddnsgen's copy of this, for
-// its goldens). The lab serves the template as generated.
-func motoMockWorkaround(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := strings.ReplaceAll(string(b), "\n        Type: MOCK\n", "\n        IntegrationHttpMethod: GET\n        Uri: moto-needs-one\n        Type: MOCK\n")
-	if out == string(b) {
-		return path
-	}
-	copied := filepath.Join(t.TempDir(), "moto-"+filepath.Base(path))
-	if err := os.WriteFile(copied, []byte(out), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return copied
-}
 
 // noRoute53 is a Route 53 endpoint nothing listens on: GET /myip is a MOCK
 // integration and must not call one.

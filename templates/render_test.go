@@ -9,11 +9,9 @@ import (
 	"github.com/ddnsgen/ddnsgen/local/velocity"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	lab.CloseVelocity()
-	os.Exit(code)
-}
+// TestMain stops the shared Velocity engine and prints one line naming the
+// lab tests skipped and why (see lab.Run).
+func TestMain(m *testing.M) { os.Exit(lab.Run(m)) }
 
 // render runs a template in Apache Velocity 1.7 with what API Gateway gives
 // a request template.

@@ -39,7 +39,7 @@ func TestGoldenLint(t *testing.T) {
 // RestApi from an OpenAPI Body (it answers "The REST API doesn't contain
 // any methods") nor import one holding intrinsic functions. They are
 // translated, linted (TestGoldenLint) and served by the lab (local.TestLab)
-// instead.
+// instead. Nor are those the lab deploys itself (deployedByTheLab).
 func TestGoldenDeploys(t *testing.T) {
 	lab.Require(t, "moto_server", "aws")
 	moto := lab.StartMoto(t)
@@ -48,14 +48,14 @@ func TestGoldenDeploys(t *testing.T) {
 		zones[name] = moto.CreateHostedZone(t, name)
 	}
 	for i, c := range goldenCases {
-		if strings.HasPrefix(c.file, "sam") {
+		if strings.HasPrefix(c.file, "sam") || deployedByTheLab[c.file] != "" {
 			continue
 		}
 		t.Run(c.file, func(t *testing.T) {
 			path := filepath.Join(goldenDir, c.file)
 			if strings.HasPrefix(c.file, "openapi") {
 				// The API alone: imported as its README section says.
-				out := moto.AWS(t, "apigateway", "import-rest-api", "--body", "fileb://"+motoMockWorkaround(t, path),
+				out := moto.AWS(t, "apigateway", "import-rest-api", "--body", "fileb://"+lab.MotoMockWorkaround(t, path),
 					"--parameters", "endpointConfigurationTypes=REGIONAL", "--query", "id", "--output", "text")
 				id := strings.TrimSpace(string(out))
 				res := string(moto.AWS(t, "apigateway", "get-resources", "--rest-api-id", id, "--query", "items[].path", "--output", "text"))
@@ -93,7 +93,7 @@ func TestGoldenDeploys(t *testing.T) {
 			// domainDeployment), the rest deployed as a user would.
 			deployed, domainCheck := domainDeployment(t, moto, b, zones, params)
 			if deployed == "" {
-				deployed = motoMockWorkaround(t, path)
+				deployed = lab.MotoMockWorkaround(t, path)
 			}
 			moto.Deploy(t, deployed, stack, params)
 			if domainCheck != nil {
@@ -115,6 +115,47 @@ func TestGoldenDeploys(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// deployedByTheLab are the goldens a lab test of package local deploys to
+// moto exactly as TestGoldenDeploys would (Moto.Deploy: `aws cloudformation
+// deploy`, CREATE_COMPLETE) before it serves them: golden → that test.
+// TestGoldenDeploys leaves them to it rather than deploy each twice.
+var deployedByTheLab = map[string]string{
+	"seed.yaml": "TestLab", "seed.json": "TestLab", "baked.yaml": "TestLab", "open.yaml": "TestLab",
+	"multizone.yaml": "TestLab", "devices.yaml": "TestLab", "ipv6only.yaml": "TestLab", "dyndns2.yaml": "TestLab",
+	"dyndns2-devices.yaml": "TestLab", "embedded.yaml": "TestLab", "two-stacks.yaml": "TestLab",
+	"routers.yaml": "TestRouterRecipes", "acme.yaml": "TestACMELab", "ops.yaml": "TestOpsTemplateServes",
+}
+
+// TestGoldenDeploysLeavesToTheLab: every golden TestGoldenDeploys leaves to
+// a lab test of package local is still named in that package's tests, and
+// the test still exists, so no golden drops out of both.
+func TestGoldenDeploysLeavesToTheLab(t *testing.T) {
+	files, err := filepath.Glob("../../local/*_test.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no tests of package local: %v", err)
+	}
+	var src strings.Builder
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.Write(b)
+	}
+	golden := map[string]bool{}
+	for _, c := range goldenCases {
+		golden[c.file] = true
+	}
+	for file, test := range deployedByTheLab {
+		if !golden[file] {
+			t.Errorf("deployedByTheLab names %s, which is no golden", file)
+		}
+		if !strings.Contains(src.String(), `"`+file+`"`) || !strings.Contains(src.String(), "func "+test+"(t *testing.T)") {
+			t.Errorf("%s is left to local.%s, but local's tests no longer name it or have that test: deploy it in TestGoldenDeploys", file, test)
+		}
 	}
 }
 

@@ -34,20 +34,22 @@ func (s *syncBuffer) String() string {
 
 // TestLocalCommand runs `ddnsgen local` on the seed template as the README
 // shows, reads the update URL and key it prints, and updates the record.
-// It runs in both worlds of the carry (the default one, and -carry).
+// It runs in both worlds of the carry (the default one, and -carry), on one
+// moto; each world sets the record to an address of its own.
 func TestLocalCommand(t *testing.T) {
 	lab.Require(t, "moto_server", "aws", "java", "/usr/share/java/velocity-1.7.jar")
+	moto := lab.StartMoto(t)
+	zone := moto.CreateHostedZone(t, "acme.local")
 	for _, w := range []struct {
 		name  string
 		flags []string
-	}{{"carry=off", nil}, {"carry=on", []string{"-carry"}}} {
-		t.Run(w.name, func(t *testing.T) { localCommand(t, w.flags) })
+		ip    string
+	}{{"carry=off", nil, "192.0.2.33"}, {"carry=on", []string{"-carry"}, "192.0.2.34"}} {
+		t.Run(w.name, func(t *testing.T) { localCommand(t, moto, zone, w.ip, w.flags) })
 	}
 }
 
-func localCommand(t *testing.T, flags []string) {
-	moto := lab.StartMoto(t)
-	zone := moto.CreateHostedZone(t, "acme.local")
+func localCommand(t *testing.T, moto *lab.Moto, zone, ip string, flags []string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
@@ -80,22 +82,22 @@ func localCommand(t *testing.T, flags []string) {
 	}
 	req, _ := http.NewRequest("GET", url[1], nil)
 	req.Header.Set("x-api-key", key[1])
-	req.Header.Set("X-Lab-Source-Ip", "192.0.2.33")
+	req.Header.Set("X-Lab-Source-Ip", ip)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(body), `"value":"192.0.2.33"`) {
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"value":"`+ip+`"`) {
 		t.Errorf("%d %s", resp.StatusCode, body)
 	}
 	found := false
 	for _, r := range moto.Records(t, zone) {
-		found = found || (r.Name == "myddns.acme.local." && r.Type == "A" && len(r.Values) == 1 && r.Values[0] == "192.0.2.33")
+		found = found || (r.Name == "myddns.acme.local." && r.Type == "A" && len(r.Values) == 1 && r.Values[0] == ip)
 	}
 	if !found {
-		t.Errorf("moto has no A record myddns.acme.local 192.0.2.33: %v", moto.Records(t, zone))
+		t.Errorf("moto has no A record myddns.acme.local %s: %v", ip, moto.Records(t, zone))
 	}
 }
 
@@ -115,7 +117,7 @@ func TestLocalBadRoute53(t *testing.T) {
 // TestLocalWorlds: `ddnsgen local` starts in the pessimistic world and says
 // so on stderr, with how to switch; -carry and -zone-lookup-first switch.
 func TestLocalWorlds(t *testing.T) {
-	lab.Require(t, "java", "/usr/share/java/velocity-1.7.jar")
+	lab.Tools(t, "java", "/usr/share/java/velocity-1.7.jar")
 	for _, c := range []struct {
 		flags []string
 		want  string

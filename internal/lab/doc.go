@@ -21,9 +21,14 @@
 //
 // What a caller may rely on:
 //
-//   - Every helper takes the test's testing.TB. A missing tool skips the test
-//     with how to install it, or fails it when DDNSGEN_LAB=require (see
-//     Require). A failed command fails the test with its command line and
+//   - Every helper takes the test's testing.TB. A test that starts a tool
+//     (moto_server, aws, cfn-lint …) is a lab test: it runs only when
+//     DDNSGEN_LAB is set (1, or require), so plain `go test ./...` stays
+//     quick; Velocity alone (Velocity) runs by default. A missing tool skips
+//     the test with how to install it, or fails it when DDNSGEN_LAB=require
+//     (see Require and Tools). Each package's TestMain calls Run, which
+//     prints one line naming what was skipped and why, also without -v.
+//     A failed command fails the test with its command line and
 //     everything it printed; Try* variants return that as an error instead.
 //   - Every command runs in its own process group under a timeout (one minute
 //     for an aws call, three for a deploy or cfn-lint), so a hung tool fails

@@ -33,7 +33,7 @@ func TestDeployArgs(t *testing.T) {
 // the timeout together with the children it started (which hold its output
 // pipes), and that the error says so and keeps what it printed.
 func TestRunKillsAHungTool(t *testing.T) {
-	Require(t, "sh", "sleep")
+	Tools(t, "sh", "sleep")
 	start := time.Now()
 	_, _, err := run(300*time.Millisecond, toolEnv(), "sh", "-c", "echo started; sleep 30 & sleep 30")
 	elapsed := time.Since(start)
@@ -54,7 +54,7 @@ func TestRunKillsAHungTool(t *testing.T) {
 }
 
 func TestRunReportsExitStatus(t *testing.T) {
-	Require(t, "sh")
+	Tools(t, "sh")
 	stdout, stderr, err := run(10*time.Second, toolEnv(), "sh", "-c", "echo out; echo err >&2; exit 3")
 	if string(stdout) != "out\n" || string(stderr) != "err\n" {
 		t.Errorf("stdout, stderr = %q, %q", stdout, stderr)

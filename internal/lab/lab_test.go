@@ -17,12 +17,20 @@ import (
 	"time"
 
 	"github.com/ddnsgen/ddnsgen/internal/lab"
+	"github.com/ddnsgen/ddnsgen/internal/lab/gate"
 )
 
 // -update is accepted so that `go test ./... -update` (which regenerates
 // other packages' golden files) also works here; this package has none.
 var _ = flag.Bool("update", false, "unused")
 
+func TestMain(m *testing.M) { os.Exit(lab.Run(m)) }
+
+// TestRequire: the lab's one switch. Unset, a lab test is skipped; 1 runs
+// it and skips it for a missing tool; require fails it for a missing tool;
+// any other value fails, so that a typo cannot pass by skipping. Velocity
+// tests (Tools alone) run whatever the switch says. Every skip is counted
+// in the one line the package prints (gate.Summary).
 func TestRequire(t *testing.T) {
 	present := filepath.Join(t.TempDir(), "velocity-1.7.jar")
 	if err := os.WriteFile(present, []byte("jar"), 0o644); err != nil {
@@ -31,61 +39,115 @@ func TestRequire(t *testing.T) {
 	missingJar := filepath.Join(t.TempDir(), "velocity-1.7.jar")
 
 	tests := []struct {
-		name       string
-		labEnv     string
-		tools      []string
-		wantFail   bool
-		wantSkip   bool
-		wantInText []string
+		name        string
+		labEnv      string
+		labTest     bool // Require, else Tools
+		tools       []string
+		wantFail    bool
+		wantSkip    bool
+		wantInText  []string
+		wantSummary string
 	}{
 		{
-			name:  "present command and file",
-			tools: []string{"sh", present},
+			name:        "the lab is off: a lab test is skipped, saying how to run it",
+			labTest:     true,
+			tools:       []string{"sh"},
+			wantSkip:    true,
+			wantInText:  []string{"set DDNSGEN_LAB=1 to run it"},
+			wantSummary: "lab: 1 test skipped (set DDNSGEN_LAB=1 to run them; DDNSGEN_LAB=require to fail on a missing tool) in github.com/ddnsgen/ddnsgen/internal/lab",
 		},
 		{
-			name:       "missing tools skip with how to install them",
-			tools:      []string{"sh", "ddnsgen-no-such-tool", missingJar},
-			wantSkip:   true,
-			wantInText: []string{"install ddnsgen-no-such-tool and " + missingJar + " (apt-get install velocity) or set DDNSGEN_LAB=require"},
+			name:     "DDNSGEN_LAB=0 is off too",
+			labEnv:   "0",
+			labTest:  true,
+			tools:    []string{"sh"},
+			wantSkip: true,
+		},
+		{
+			name:    "the lab is on: present command and file",
+			labEnv:  "1",
+			labTest: true,
+			tools:   []string{"sh", present},
+		},
+		{
+			name:        "the lab is on: missing tools skip with how to install them",
+			labEnv:      "1",
+			labTest:     true,
+			tools:       []string{"sh", "ddnsgen-no-such-tool", missingJar},
+			wantSkip:    true,
+			wantInText:  []string{"install ddnsgen-no-such-tool and " + missingJar + " (apt-get install velocity) or set DDNSGEN_LAB=require"},
+			wantSummary: "lab: 1 test skipped for want of " + missingJar + " (apt-get install velocity), ddnsgen-no-such-tool (DDNSGEN_LAB=require fails them instead) in github.com/ddnsgen/ddnsgen/internal/lab",
 		},
 		{
 			name:     "a directory is not a file",
+			labEnv:   "1",
+			labTest:  true,
 			tools:    []string{t.TempDir() + "/"},
 			wantSkip: true,
 		},
 		{
 			name:       "DDNSGEN_LAB=require makes a missing tool a failure",
 			labEnv:     "require",
+			labTest:    true,
 			tools:      []string{"ddnsgen-no-such-tool", "cfn-lint-ddnsgen-missing"},
 			wantFail:   true,
 			wantInText: []string{"ddnsgen-no-such-tool", "cfn-lint-ddnsgen-missing", "DDNSGEN_LAB=require"},
 		},
 		{
-			name:       "any other DDNSGEN_LAB value skips",
-			labEnv:     "1",
-			tools:      []string{"ddnsgen-no-such-tool"},
-			wantSkip:   true,
-			wantInText: []string{"ddnsgen-no-such-tool"},
+			name:       "any other DDNSGEN_LAB value fails, naming it",
+			labEnv:     "requried",
+			labTest:    true,
+			tools:      []string{"sh"},
+			wantFail:   true,
+			wantInText: []string{`DDNSGEN_LAB="requried": want 1`},
+		},
+		{
+			name:  "the lab is off: a Velocity test runs",
+			tools: []string{"sh", present},
+		},
+		{
+			name:        "the lab is off: a Velocity test without java is skipped, saying how to install it",
+			tools:       []string{"ddnsgen-no-such-java"},
+			wantSkip:    true,
+			wantInText:  []string{"install ddnsgen-no-such-java"},
+			wantSummary: "lab: 1 test skipped for want of ddnsgen-no-such-java (DDNSGEN_LAB=require fails them instead) in github.com/ddnsgen/ddnsgen/internal/lab",
+		},
+		{
+			name:     "DDNSGEN_LAB=require makes a Velocity test without java a failure",
+			labEnv:   "require",
+			tools:    []string{"ddnsgen-no-such-java"},
+			wantFail: true,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv(lab.RequireEnv, tt.labEnv)
+			gate.Reset()
+			t.Cleanup(gate.Reset) // the stand-in's skips are not this package's
 			reached := false
 			r := record(t, func(tb testing.TB) {
-				lab.Require(tb, tt.tools...)
+				if tt.labTest {
+					lab.Require(tb, tt.tools...)
+				} else {
+					lab.Tools(tb, tt.tools...)
+				}
 				reached = true
 			})
 			if r.Failed() != tt.wantFail || r.Skipped() != tt.wantSkip {
-				t.Fatalf("Require(%q) with %s=%q: failed=%v skipped=%v, want failed=%v skipped=%v; it said: %s",
+				t.Fatalf("%q with %s=%q: failed=%v skipped=%v, want failed=%v skipped=%v; it said: %s",
 					tt.tools, lab.RequireEnv, tt.labEnv, r.Failed(), r.Skipped(), tt.wantFail, tt.wantSkip, r.Text())
 			}
 			if reached == (tt.wantFail || tt.wantSkip) {
-				t.Errorf("Require returned=%v, want it to return only when every tool is present", reached)
+				t.Errorf("returned=%v, want it to return only when the test is to run", reached)
 			}
 			for _, want := range tt.wantInText {
 				if !strings.Contains(r.Text(), want) {
-					t.Errorf("Require's message does not mention %q: %s", want, r.Text())
+					t.Errorf("the message does not mention %q: %s", want, r.Text())
+				}
+			}
+			if tt.wantSummary != "" {
+				if got := gate.Summary(); got != tt.wantSummary {
+					t.Errorf("the package's summary line is\n%s\nwant\n%s", got, tt.wantSummary)
 				}
 			}
 		})

@@ -10,12 +10,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ddnsgen/ddnsgen/internal/lab/gate"
 )
 
-// RequireEnv is the environment variable that turns a missing tool from a
-// skipped test into a failed one: DDNSGEN_LAB=require (set it on CI, where
+// RequireEnv is the lab's one switch, DDNSGEN_LAB (see package gate):
+// unset, lab tests are skipped; 1 runs them and skips one whose tool is
+// missing; require runs them and fails one whose tool is missing (CI, where
 // every tool is installed, so a broken install cannot pass silently).
-const RequireEnv = "DDNSGEN_LAB"
+const RequireEnv = gate.Name
 
 // installHints says how to get each tool the lab knows. Jars are matched by
 // base name.
@@ -30,20 +33,47 @@ var installHints = map[string]string{
 	"lego":                     "apt-get install lego",
 	"pebble":                   "apt-get install pebble",
 	"certbot":                  "apt-get install certbot",
+	"shellcheck":               "apt-get install shellcheck",
+	"systemd-analyze":          "apt-get install systemd",
+	"python3":                  "apt-get install python3",
 	"velocity-1.7.jar":         "apt-get install velocity",
 	"commons-collections3.jar": "apt-get install libcommons-collections3-java",
 	"commons-lang.jar":         "apt-get install libcommons-lang-java",
 }
 
-// Require makes sure every tool is present before a test uses it. A tool is a
-// command name looked up in PATH ("moto_server", "aws", "cfn-lint", "java",
-// "ddclient", "inadyn", "curl") or a file path (anything with a slash, such as
-// /usr/share/java/velocity-1.7.jar), which must be an existing regular file.
+// Require marks a lab test and makes sure every tool it uses is present.
+// Unless DDNSGEN_LAB is set the test is skipped here: a lab test is one that
+// starts a tool other than the Velocity renderer (moto_server, the aws CLI,
+// cfn-lint, a DNS client, a certificate authority, a shell script), and
+// plain `go test ./...` runs none of them. With the lab on, Require checks
+// the tools as Tools does.
+//
+// Call it first in the test (before t.Parallel or subtests), so that a
+// skipped lab test costs nothing.
+func Require(tb testing.TB, tools ...string) {
+	tb.Helper()
+	mode, err := gate.Current()
+	if err != nil {
+		tb.Fatalf("lab: %v", err)
+	}
+	if mode == gate.Off {
+		gate.Skipped(tb, gate.OffReason)
+		tb.Skipf("lab: a lab test (set %s=1 to run it, %s=require to fail on a missing tool)", RequireEnv, RequireEnv)
+	}
+	Tools(tb, tools...)
+}
+
+// Tools makes sure every tool is present before a test uses it, whether or
+// not the lab is on (the Velocity render tests use it for java and the
+// jars). A tool is a command name looked up in PATH ("moto_server", "aws",
+// "cfn-lint", "java", "ddclient", "inadyn", "curl") or a file path
+// (anything with a slash, such as /usr/share/java/velocity-1.7.jar), which
+// must be an existing regular file.
 //
 // When something is missing the test is skipped with a message naming each
-// missing tool and how to install it, or fails (tb.Fatalf) when DDNSGEN_LAB is
-// "require". Either way Require does not return in that case.
-func Require(tb testing.TB, tools ...string) {
+// missing tool and how to install it, or fails (tb.Fatalf) when DDNSGEN_LAB
+// is "require". Either way Tools does not return in that case.
+func Tools(tb testing.TB, tools ...string) {
 	tb.Helper()
 	var missing []string
 	for _, tool := range tools {
@@ -55,10 +85,29 @@ func Require(tb testing.TB, tools ...string) {
 		return
 	}
 	what := strings.Join(missing, " and ")
-	if os.Getenv(RequireEnv) == "require" {
+	mode, err := gate.Current()
+	if err != nil {
+		tb.Fatalf("lab: %v", err)
+	}
+	if mode == gate.Require {
 		tb.Fatalf("lab: this test needs %s, which is missing (%s=require makes a missing tool a failure)", what, RequireEnv)
 	}
+	for _, m := range missing {
+		gate.Skipped(tb, m)
+	}
 	tb.Skipf("lab: this test needs a tool that is missing: install %s or set %s=require to make this a failure", what, RequireEnv)
+}
+
+// Run runs a package's tests for its TestMain: it stops the Velocity engine
+// they shared, if any, prints the one line that says which lab tests were
+// skipped and why (see gate.Report), and returns the exit code:
+//
+//	func TestMain(m *testing.M) { os.Exit(lab.Run(m)) }
+func Run(m *testing.M) int {
+	code := m.Run()
+	CloseVelocity()
+	gate.Report()
+	return code
 }
 
 func installed(tool string) bool {
@@ -96,4 +145,20 @@ func FreePort(tb testing.TB) int {
 	}
 	tb.Fatalf("lab: no free port on 127.0.0.1 between 20000 and 32000 after 50 tries")
 	return 0
+}
+
+// PythonModule makes sure python3 can import module (pip installs it as
+// pipName), and skips or fails the test as Tools does when it cannot.
+func PythonModule(tb testing.TB, module, pipName string) {
+	tb.Helper()
+	Tools(tb, "python3")
+	if exec.Command("python3", "-c", "import "+module).Run() == nil {
+		return
+	}
+	what := fmt.Sprintf("%s (pip install %s)", module, pipName)
+	if mode, _ := gate.Current(); mode == gate.Require {
+		tb.Fatalf("lab: this test needs the Python module %s, which python3 cannot import (%s=require makes a missing tool a failure)", what, RequireEnv)
+	}
+	gate.Skipped(tb, what)
+	tb.Skipf("lab: this test needs the Python module %s, which python3 cannot import; or set %s=require to make this a failure", what, RequireEnv)
 }

@@ -22,7 +22,7 @@ var (
 // velocity jars are missing. The test binary's TestMain calls CloseVelocity.
 func Velocity(tb testing.TB) *velocity.Engine {
 	tb.Helper()
-	Require(tb, append([]string{"java"}, velocity.DefaultJars...)...)
+	Tools(tb, append([]string{"java"}, velocity.DefaultJars...)...)
 	engineOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()

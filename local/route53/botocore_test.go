@@ -3,11 +3,12 @@ package route53
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/ddnsgen/ddnsgen/internal/lab"
 )
 
 // botocore is AWS's own Python SDK core: its serializer writes the XML
@@ -35,15 +36,11 @@ json.dump(out, sys.stdout)
 
 func runBotocore(t *testing.T, do string, items any, out any) {
 	t.Helper()
+	lab.Require(t, "python3")
+	lab.PythonModule(t, "botocore", "boto3")
 	python, err := exec.LookPath("python3")
-	if err == nil {
-		err = exec.Command(python, "-c", "import botocore").Run()
-	}
 	if err != nil {
-		if os.Getenv("DDNSGEN_LAB") == "require" {
-			t.Fatalf("python3 with botocore is required (DDNSGEN_LAB=require): %v", err)
-		}
-		t.Skipf("python3 with botocore not available: %v", err)
+		t.Fatal(err)
 	}
 	in, _ := json.Marshal(map[string]any{"do": do, "items": items})
 	cmd := exec.Command(python, "-c", botocoreScript)

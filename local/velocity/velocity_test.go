@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ddnsgen/ddnsgen/internal/lab/gate"
 )
 
 // -update is accepted so that `go test ./... -update` works across the
@@ -28,26 +30,31 @@ var (
 	sharedErr    error
 )
 
+// TestMain stops the shared engine and prints one line naming the tests
+// skipped for want of Java or the jars (see gate.Report).
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if sharedEngine != nil {
 		sharedEngine.Close()
 	}
+	gate.Report()
 	os.Exit(code)
 }
 
 // requireLab skips the test when Java or the Velocity jars are missing, and
-// fails it instead when DDNSGEN_LAB=require.
+// fails it instead when DDNSGEN_LAB=require. These are render tests: they
+// run whether or not the lab is on.
 func requireLab(t testing.TB) {
 	t.Helper()
 	availableOnce.Do(func() { availableErr = Available(Options{}) })
 	if availableErr == nil {
 		return
 	}
-	if os.Getenv("DDNSGEN_LAB") == "require" {
-		t.Fatalf("DDNSGEN_LAB=require but: %v", availableErr)
+	if mode, _ := gate.Current(); mode == gate.Require {
+		t.Fatalf("%s=require but: %v", gate.Name, availableErr)
 	}
-	t.Skipf("skipping (set DDNSGEN_LAB=require to fail instead): %v", availableErr)
+	gate.Skipped(t, "java and the Velocity jars (apt-get install default-jre-headless velocity)")
+	t.Skipf("skipping (set %s=require to fail instead): %v", gate.Name, availableErr)
 }
 
 // shared is one Engine for the whole package's tests (a JVM start costs

@@ -75,7 +75,7 @@ func parseCheckFlags(args []string, stdout io.Writer) (*checkOptions, error) {
 			fs.PrintDefaults()
 			return nil, err
 		}
-		return nil, usagef("check: %v (see ddnsgen check -h)", err)
+		return nil, usagef("check: %v (see ddnsgen check -h)", flagError(fs, err))
 	}
 	if fs.NArg() > 0 {
 		return nil, usagef("check: unexpected argument %q (see ddnsgen check -h)", fs.Arg(0))

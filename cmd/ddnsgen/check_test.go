@@ -463,7 +463,7 @@ func TestCheckUsage(t *testing.T) {
 		{[]string{"-url", "https://x.example.com/ddns/Z1", "-key", fakeKey, "-timeout", "0s"}, "ddnsgen: check: -timeout 0s: give a positive duration, e.g. 10s"},
 		{[]string{"-url", "https://x.example.com/ddns/Z1", "-key", fakeKey, "-interval", "-1s"}, "ddnsgen: check: -interval -1s: give a duration from 0s to 1m, e.g. 1.1s"},
 		{[]string{"-url", "https://x.example.com/ddns/Z1", "-key", fakeKey, "extra"}, `ddnsgen: check: unexpected argument "extra"`},
-		{[]string{"-nosuchflag"}, "ddnsgen: check: flag provided but not defined: -nosuchflag (see ddnsgen check -h)"},
+		{[]string{"-nosuchflag"}, "ddnsgen: check: -nosuchflag is not a flag (see ddnsgen check -h)"},
 	}
 	for _, tt := range tests {
 		code, out, errOut := runCheckCommand(t, tt.args...)

@@ -59,6 +59,7 @@ type stack struct {
 	keys   map[string]string // ApiKey logical ID → value
 	params map[string]string
 	path   string // the template file as deployed
+	via    string // the X-Ddnsgen-Via header of the last answer to post
 }
 
 // stackSpec says what a golden template holds, from the test's side.

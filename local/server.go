@@ -64,6 +64,11 @@ type Options struct {
 	// which answers AccessDenied unless the role's policy covers
 	// arn:aws:route53:::hostedzone/ID. AWS documents neither order.
 	ZoneLookupFirst bool
+	// ChooseSecrets gives each NoEcho String parameter that has neither a
+	// value in Parameters nor a Default a random value of 32 letters and
+	// digits (a dyndns2 password), as API keys get one; API.Logins shows
+	// them. Off: such a parameter is an error, as in CloudFormation.
+	ChooseSecrets bool
 	// Unthrottled turns off stage and usage-plan throttling (quotas still
 	// count), so that a test can send requests back to back. The throttles
 	// themselves are tested with it off.

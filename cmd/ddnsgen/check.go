@@ -427,7 +427,7 @@ func (c *checker) update() (names []string, value string) {
 			fail += ": Route 53 refused the stack's role: check its policy, SCPs and permissions boundaries"
 		case j != nil && j.Error == "ZoneNotFound":
 			fail += ": Route 53 knows no zone with the URL's zone id in this account"
-			}
+		}
 	default:
 		for _, u := range j.Updated {
 			names = append(names, u.Name)

@@ -68,3 +68,23 @@ func TestCheckDocs(t *testing.T) {
 		}
 	})
 }
+
+// TestDidYouMeanDocs runs each "$ ddnsgen ..." line of DOCS-ux.md's typing
+// help and compares stderr with the line after it (stdout empty, exit 2).
+func TestDidYouMeanDocs(t *testing.T) {
+	lines := strings.Split(strings.TrimSpace(readmeBlock(t, docsUX(t), "typo-session")), "\n")
+	if len(lines)%2 != 0 || len(lines) == 0 {
+		t.Fatalf("the typo-session block is not $ command / error pairs: %q", lines)
+	}
+	for i := 0; i < len(lines); i += 2 {
+		args := strings.Fields(strings.TrimPrefix(lines[i], "$ "))
+		if !strings.HasPrefix(lines[i], "$ ddnsgen ") {
+			t.Fatalf("line %q is not a ddnsgen command", lines[i])
+		}
+		var stdout, stderr strings.Builder
+		code := run(args[1:], &stdout, &stderr)
+		if code != exitUsage || stdout.Len() != 0 || stderr.String() != lines[i+1]+"\n" {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 2 and %q", lines[i], code, stdout.String(), stderr.String(), lines[i+1])
+		}
+	}
+}

@@ -28,14 +28,14 @@ type acmeAnswer struct {
 	Error   string `json:"error"`
 	Message string `json:"message"`
 	Source  string `json:"source"`
-	Via     string `json:"via"`
+	Via     string `json:"-"` // the X-Ddnsgen-Via header
 }
 
 // post sends a body to the lab with curl, as an acme-dns client would, and
-// returns the status and the decoded answer.
+// returns the status and the body (and sets s.via).
 func (s *stack) post(path, contentType, body string, headers ...string) (int, string) {
 	s.t.Helper()
-	args := []string{"-sS", "--max-time", "20", "-w", "\n%{http_code}", "-o", "-", "-X", "POST", "--data-binary", "@-"}
+	args := []string{"-sS", "--max-time", "20", "-w", "\n%header{x-ddnsgen-via}\n%{http_code}", "-o", "-", "-X", "POST", "--data-binary", "@-"}
 	if contentType != "" {
 		args = append(args, "-H", "Content-Type: "+contentType)
 	}
@@ -51,6 +51,9 @@ func (s *stack) post(path, contentType, body string, headers ...string) (int, st
 	text := string(out)
 	i := strings.LastIndex(text, "\n")
 	code, _ := strconv.Atoi(text[i+1:])
+	text = text[:i]
+	i = strings.LastIndex(text, "\n")
+	s.via = text[i+1:]
 	return code, text[:i]
 }
 
@@ -92,6 +95,10 @@ func acmeLab(t *testing.T, w labWorld) {
 		if err := json.Unmarshal([]byte(body), &a); err != nil {
 			t.Fatalf("the answer is not JSON: %v: %q", err, body)
 		}
+		if strings.Contains(body, `"via"`) {
+			t.Errorf("the body says how the answer travelled (the X-Ddnsgen-Via header's job): %s", body)
+		}
+		a.Via = s.via
 		if a.Via == "" || a.Via == "none" {
 			t.Errorf("via %q: the answer came from neither Route 53's echo nor the carry: %s", a.Via, body)
 		}
@@ -216,14 +223,18 @@ func acmeLab(t *testing.T, w labWorld) {
 		s.fault.set(c.fault)
 		code, body := s.post(path, "application/json", good, router...)
 		s.fault.set(nil)
-		// Route 53's error of an accepted change carries no verdict: "via"
-		// says none where the carry is off, and the answer is Route 53's code.
+		// Route 53's error of an accepted change carries no verdict:
+		// X-Ddnsgen-Via says none where the carry is off (carry where it is
+		// on), and the answer is Route 53's code.
 		var a acmeAnswer
 		if err := json.Unmarshal([]byte(body), &a); err != nil {
 			t.Fatalf("Route 53 %s: the answer is not JSON: %v: %q", c.fault.Code, err, body)
 		}
 		if code != c.status || a.Error != c.error || a.Source != "route53" {
 			t.Errorf("Route 53 %s: %d %s, want %d %s from route53", c.fault.Code, code, body, c.status, c.error)
+		}
+		if want := map[bool]string{false: "none", true: "carry"}[w.carry]; s.via != want {
+			t.Errorf("Route 53 %s: X-Ddnsgen-Via %q, want %q", c.fault.Code, s.via, want)
 		}
 		if strings.Contains(body, c.fault.Message) {
 			t.Errorf("Route 53 %s: its message reached the caller: %s", c.fault.Code, body)

@@ -50,7 +50,15 @@ func load(o *Options, tmpl []byte) (*stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	params, err := checkParameters(doc, o.Parameters)
+	given := o.Parameters
+	if o.ChooseSecrets {
+		given = maps.Clone(o.Parameters)
+		if given == nil {
+			given = map[string]string{}
+		}
+		chooseSecrets(doc, given)
+	}
+	params, err := checkParameters(doc, given)
 	if err != nil {
 		return nil, err
 	}

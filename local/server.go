@@ -74,6 +74,11 @@ type Options struct {
 	// 30 seconds" late (rate-based rule caveats); the zero value decides on
 	// every request, as a WAF without lag would.
 	WAFDelay time.Duration
+	// ChooseSecrets gives each NoEcho String parameter that has neither a
+	// value in Parameters nor a Default a random value of 32 letters and
+	// digits (a dyndns2 password), as API keys get one; API.Logins shows
+	// them. Off: such a parameter is an error, as in CloudFormation.
+	ChooseSecrets bool
 	// Unthrottled turns off stage and usage-plan throttling (quotas still
 	// count), so that a test can send requests back to back. The throttles
 	// themselves are tested with it off.

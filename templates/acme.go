@@ -53,8 +53,8 @@ func ACMERequest(d Data) (string, error) {
 // ACMEResponse renders the response template of the acme-dns endpoint for
 // one class of Route 53 answer: 200 {"txt": VALUE} on success; 401, 400 or
 // 403 with acme-dns's error names for a refusal; 429 or 502 when Route 53
-// refused or failed an accepted change. Every body is JSON with a "via"
-// field that says how the answer was learnt (echo, echo+carry, carry, none).
+// refused or failed an accepted change. Every answer carries the header
+// X-Ddnsgen-Via that says how it was learnt (echo, echo+carry, carry, none).
 func ACMEResponse(class Route53Class) string {
 	switch class {
 	case Route53OK, Route53ClientError, Route53ServerError:

@@ -86,6 +86,11 @@ func answerACME(t *testing.T, class Route53Class, body string, req velocity.Resu
 	if err := json.Unmarshal([]byte(res.Output), &out); err != nil {
 		t.Fatalf("answer is not JSON: %v\n%s", err, res.Output)
 	}
+	if _, ok := out["header X-Ddnsgen-Via"]; ok {
+		t.Errorf("the body says how the answer travelled (the X-Ddnsgen-Via header's job): %s", res.Output)
+	}
+	// How the answer travelled: the header, under a key no body has.
+	out["header X-Ddnsgen-Via"] = res.ResponseOverride.Header["X-Ddnsgen-Via"]
 	return res.ResponseOverride.Status, out
 }
 
@@ -138,7 +143,7 @@ func TestACMEAnswers(t *testing.T) {
 			for _, carry := range []bool{false, true} {
 				status, out := answerACME(t, class, body, req, carry)
 				wantVia := map[bool]string{false: "echo", true: "echo+carry"}[carry]
-				if status != c.status || out["error"] != c.error || out["via"] != wantVia {
+				if status != c.status || out["error"] != c.error || out["header X-Ddnsgen-Via"] != wantVia {
 					t.Errorf("carry %v: %d %v, want %d error %q via %s", carry, status, out, c.status, c.error, wantVia)
 				}
 				if c.error == "" && out["txt"] != acmeValue {
@@ -157,20 +162,20 @@ func TestACMEAnswers(t *testing.T) {
 func TestACMEAnswerFromCarry(t *testing.T) {
 	ok := renderACMERequest(t, acmeCall{"KEYROUTER", "router", `{"subdomain":"home.acme.local","txt":"` + acmeValue + `"}`})
 	noEcho := `<ChangeResourceRecordSetsResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><ChangeInfo><Id>/change/C1</Id><Status>PENDING</Status></ChangeInfo></ChangeResourceRecordSetsResponse>`
-	if status, out := answerACME(t, Route53OK, noEcho, ok, true); status != 200 || out["txt"] != acmeValue || out["via"] != "carry" {
+	if status, out := answerACME(t, Route53OK, noEcho, ok, true); status != 200 || out["txt"] != acmeValue || out["header X-Ddnsgen-Via"] != "carry" {
 		t.Errorf("no echo, carry: %d %v", status, out)
 	}
-	if status, out := answerACME(t, Route53OK, noEcho, ok, false); status != 200 || out["txt"] != "" || out["via"] != "none" {
+	if status, out := answerACME(t, Route53OK, noEcho, ok, false); status != 200 || out["txt"] != "" || out["header X-Ddnsgen-Via"] != "none" {
 		t.Errorf("no echo, no carry: %d %v", status, out)
 	}
 	refused := renderACMERequest(t, acmeCall{"KEYNAS", "nas", `{"subdomain":"home.acme.local","txt":"` + acmeValue + `"}`})
 	opaque := `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>Access denied</Message></Error></ErrorResponse>`
-	if status, out := answerACME(t, Route53ClientError, opaque, refused, true); status != 403 || out["error"] != "not_your_subdomain" || out["via"] != "carry" {
+	if status, out := answerACME(t, Route53ClientError, opaque, refused, true); status != 403 || out["error"] != "not_your_subdomain" || out["header X-Ddnsgen-Via"] != "carry" {
 		t.Errorf("refusal, opaque 4xx, carry: %d %v", status, out)
 	}
 	// Without either, an AccessDenied is the role's (policy drift): never
 	// a success, and IAM's text stays out.
-	if status, out := answerACME(t, Route53ClientError, opaque, refused, false); status != 502 || out["error"] != "RoleRefused" || out["via"] != "none" {
+	if status, out := answerACME(t, Route53ClientError, opaque, refused, false); status != 502 || out["error"] != "RoleRefused" || out["header X-Ddnsgen-Via"] != "none" {
 		t.Errorf("refusal, opaque 4xx, no carry: %d %v", status, out)
 	}
 	// Route 53's own failures of an accepted change.
@@ -197,7 +202,7 @@ func TestACMEAnswerFromCarry(t *testing.T) {
 	// A verdict that Route 53 names in NoSuchHostedZone (it looked the zone
 	// up before IAM was asked) is read as well.
 	status, out := answerACME(t, Route53ClientError, `<ErrorResponse><Error><Type>Sender</Type><Code>NoSuchHostedZone</Code><Message>No hosted zone found with ID: DDNSGENRACMEBADTXT</Message></Error></ErrorResponse>`, ok, false)
-	if status != 400 || out["error"] != "bad_txt" || out["via"] != "echo" {
+	if status != 400 || out["error"] != "bad_txt" || out["header X-Ddnsgen-Via"] != "echo" {
 		t.Errorf("NoSuchHostedZone naming the verdict: %d %v", status, out)
 	}
 }

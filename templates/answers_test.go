@@ -99,6 +99,35 @@ type call struct {
 // and returns the status and body the caller gets.
 func exchange(t *testing.T, w world, request string, responses func(class int) string, c call) (int, string) {
 	t.Helper()
+	status, _, body := exchangeWithHeaders(t, w, request, responses, c)
+	return status, body
+}
+
+// viaPath is how an answer of the JSON endpoint travelled, by world: the
+// X-Ddnsgen-Via header it carries.
+type viaPath int
+
+const (
+	echoed    viaPath = iota // Route 53's answer echoed the verdict: echo (echo+carry where the carry works)
+	notEchoed                // Route 53 failed: none (carry where the carry works)
+)
+
+func (v viaPath) in(w world) string {
+	switch {
+	case v == echoed && w.carry:
+		return "echo+carry"
+	case v == echoed:
+		return "echo"
+	case w.carry:
+		return "carry"
+	}
+	return "none"
+}
+
+// exchangeWithHeaders is exchange that also returns the headers the response
+// template set through $context.responseOverride.header.
+func exchangeWithHeaders(t *testing.T, w world, request string, responses func(class int) string, c call) (int, map[string]string, string) {
+	t.Helper()
 	eng := lab.Velocity(t)
 	if c.zoneInPath == "" {
 		c.zoneInPath = "ZONE1"
@@ -132,7 +161,7 @@ func exchange(t *testing.T, w world, request string, responses func(class int) s
 	if len(res.NullReferences) > 0 {
 		t.Errorf("response template has references without a value: %v", res.NullReferences)
 	}
-	return res.ResponseOverride.Status, res.Output
+	return res.ResponseOverride.Status, res.ResponseOverride.Header, res.Output
 }
 
 // leak is what must never reach a caller: the account, the role, an ARN.
@@ -179,71 +208,66 @@ func TestUpdateAnswersInEveryWorld(t *testing.T) {
 		call   call
 		status int
 		body   string
+		via    viaPath
 	}{
 		{"own name", call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: q("hostname", "home.acme.local")}, 200,
-			`{"updated":[{"name":"home.acme.local","type":"A","value":"192.0.2.7","ttl":60}],"change":"/change/C2682N5HXP0BZ4","via":"VIA"}`},
+			`{"updated":[{"name":"home.acme.local","type":"A","value":"192.0.2.7","ttl":60}],"change":"/change/C2682N5HXP0BZ4"}`, echoed},
 		{"one name, no hostname", call{key: "KEYLAPTOP", sourceIP: "192.0.2.8"}, 200,
-			`{"updated":[{"name":"laptop.acme.local","type":"A","value":"192.0.2.8","ttl":60}],"change":"/change/C2682N5HXP0BZ4","via":"VIA"}`},
+			`{"updated":[{"name":"laptop.acme.local","type":"A","value":"192.0.2.8","ttl":60}],"change":"/change/C2682N5HXP0BZ4"}`, echoed},
 		{"both families", call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: q("hostname", "NAS.acme.local.", "ip", "198.51.100.1,2001:DB8::1")}, 200,
-			`{"updated":[{"name":"nas.acme.local","type":"A","value":"198.51.100.1","ttl":300},{"name":"nas.acme.local","type":"AAAA","value":"2001:db8::1","ttl":300}],"change":"/change/C2682N5HXP0BZ4","via":"VIA"}`},
+			`{"updated":[{"name":"nas.acme.local","type":"A","value":"198.51.100.1","ttl":300},{"name":"nas.acme.local","type":"AAAA","value":"2001:db8::1","ttl":300}],"change":"/change/C2682N5HXP0BZ4"}`, echoed},
 		{"two addresses, names of one family each", call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: q("hostname", "home.acme.local,nas.acme.local", "ip", "198.51.100.1,2001:db8::1")}, 200,
-			`{"updated":[{"name":"home.acme.local","type":"A","value":"198.51.100.1","ttl":60},{"name":"nas.acme.local","type":"A","value":"198.51.100.1","ttl":300}],"change":"/change/C2682N5HXP0BZ4","via":"VIA"}`},
+			`{"updated":[{"name":"home.acme.local","type":"A","value":"198.51.100.1","ttl":60},{"name":"nas.acme.local","type":"A","value":"198.51.100.1","ttl":300}],"change":"/change/C2682N5HXP0BZ4"}`, echoed},
 		{"IPv6 caller", call{key: "KEYROUTER", sourceIP: "2001:db8::42", query: q("hostname", "v6.acme.local")}, 200,
-			`{"updated":[{"name":"v6.acme.local","type":"AAAA","value":"2001:db8::42","ttl":60}],"change":"/change/C2682N5HXP0BZ4","via":"VIA"}`},
+			`{"updated":[{"name":"v6.acme.local","type":"AAAA","value":"2001:db8::42","ttl":60}],"change":"/change/C2682N5HXP0BZ4"}`, echoed},
 		{"unknown key", call{key: "SOMEOTHERKEY", sourceIP: "192.0.2.7"}, 403,
-			`{"error":"UnknownApiKey","message":"this API key belongs to no device of this stack","via":"VIA"}`},
+			`{"error":"UnknownApiKey","message":"this API key belongs to no device of this stack"}`, echoed},
 		{"another device's name", call{key: "KEYLAPTOP", sourceIP: "192.0.2.7", query: q("hostname", "home.acme.local")}, 403,
-			`{"error":"NotYourHostname","message":"name 1 of hostname belongs to another device","via":"VIA"}`},
+			`{"error":"NotYourHostname","message":"name 1 of hostname belongs to another device"}`, echoed},
 		{"own then another's", call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: q("hostname", "home.acme.local,laptop.acme.local")}, 403,
-			`{"error":"NotYourHostname","message":"name 2 of hostname belongs to another device","via":"VIA"}`},
+			`{"error":"NotYourHostname","message":"name 2 of hostname belongs to another device"}`, echoed},
 		{"A-only name, IPv6", call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: q("hostname", "home.acme.local", "ip", "2001:db8::1")}, 400,
-			`{"error":"WrongAddressFamily","message":"name 1 of hostname takes IPv4 (A) addresses only","via":"VIA"}`},
+			`{"error":"WrongAddressFamily","message":"name 1 of hostname takes IPv4 (A) addresses only"}`, echoed},
 		{"AAAA-only name, IPv4", call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: q("hostname", "v6.acme.local")}, 400,
-			`{"error":"WrongAddressFamily","message":"name 1 of hostname takes IPv6 (AAAA) addresses only","via":"VIA"}`},
+			`{"error":"WrongAddressFamily","message":"name 1 of hostname takes IPv6 (AAAA) addresses only"}`, echoed},
 		{"wrong zone in the path", call{key: "KEYROUTER", sourceIP: "192.0.2.7", zoneInPath: "ZONE2", query: q("hostname", "home.acme.local")}, 400,
-			`{"error":"WrongZone","message":"the zone id in the path is not the zone of the names in hostname","via":"VIA"}`},
+			`{"error":"WrongZone","message":"the zone id in the path is not the zone of the names in hostname"}`, echoed},
 		{"unknown name", call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: q("hostname", "home.acme.local,nope.acme.local")}, 400,
-			`{"error":"UnknownHostname","message":"name 2 of hostname is not a name this stack updates","via":"VIA"}`},
+			`{"error":"UnknownHostname","message":"name 2 of hostname is not a name this stack updates"}`, echoed},
 		{"malformed name", call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: q("hostname", "-a.acme.local")}, 400,
-			`{"error":"BadHostname","message":"name 1 of hostname is not a domain name","via":"VIA"}`},
+			`{"error":"BadHostname","message":"name 1 of hostname is not a domain name"}`, echoed},
 		{"hostile hostname", call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: q("hostname", "a.acme.local</Name>#set($x=1)${AWS::AccountId}")}, 400,
-			`{"error":"BadHostname","message":"hostname must be names of letters, digits, hyphens and dots, separated by commas","via":"VIA"}`},
+			`{"error":"BadHostname","message":"hostname must be names of letters, digits, hyphens and dots, separated by commas"}`, echoed},
 		{"twice", call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: q("hostname", "home.acme.local,home.acme.local")}, 400,
-			`{"error":"DuplicateHostname","message":"name 2 of hostname is named twice","via":"VIA"}`},
+			`{"error":"DuplicateHostname","message":"name 2 of hostname is named twice"}`, echoed},
 		{"two zones", call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: q("hostname", "home.acme.local,cabin.other.local")}, 400,
-			`{"error":"MixedZones","message":"name 2 of hostname is in another zone than the first name: update each zone with its own request","via":"VIA"}`},
+			`{"error":"MixedZones","message":"name 2 of hostname is in another zone than the first name: update each zone with its own request"}`, echoed},
 		{"hostname required", call{key: "KEYROUTER", sourceIP: "192.0.2.7"}, 400,
-			`{"error":"HostnameRequired","message":"this key may update more than one name: say which with ?hostname=NAME[,NAME]","via":"VIA"}`},
+			`{"error":"HostnameRequired","message":"this key may update more than one name: say which with ?hostname=NAME[,NAME]"}`, echoed},
 		{"too many", call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: q("hostname", strings.Repeat("home.acme.local,", 31))}, 400,
-			`{"error":"TooManyHostnames","message":"at most 30 names in one request","via":"VIA"}`},
+			`{"error":"TooManyHostnames","message":"at most 30 names in one request"}`, echoed},
 		{"bad ip", call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: q("hostname", "home.acme.local", "ip", "192.0.2.1</Value>")}, 400,
-			`{"error":"BadAddress","message":"ip is not an IPv4 or IPv6 address (or one of each, separated by a comma)","via":"VIA"}`},
+			`{"error":"BadAddress","message":"ip is not an IPv4 or IPv6 address (or one of each, separated by a comma)"}`, echoed},
 		{"console test button", call{key: "KEYROUTER", sourceIP: "test-invoke-source-ip", query: q("hostname", "home.acme.local")}, 400,
-			`{"error":"BadAddress","message":"the caller address is not an IP address (the console test button sends test-invoke-source-ip): pass ?ip=ADDRESS","via":"VIA"}`},
+			`{"error":"BadAddress","message":"the caller address is not an IP address (the console test button sends test-invoke-source-ip): pass ?ip=ADDRESS"}`, echoed},
 		{"throttled", call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: q("hostname", "home.acme.local"), fault: throttled}, 429,
-			`{"error":"Throttling","source":"route53","message":"Route 53 is busy: try again later","via":"CARRY"}`},
+			`{"error":"Throttling","source":"route53","message":"Route 53 is busy: try again later"}`, notEchoed},
 		{"the role refused", call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: q("hostname", "home.acme.local"), fault: roleRefused}, 502,
-			`{"error":"RoleRefused","source":"route53","message":"Route 53 refused the stack role: check that its policy allows these names and types in this zone (policy drift, an SCP or a permissions boundary)","via":"CARRY"}`},
+			`{"error":"RoleRefused","source":"route53","message":"Route 53 refused the stack role: check that its policy allows these names and types in this zone (policy drift, an SCP or a permissions boundary)"}`, notEchoed},
 		{"Route 53 down", call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: q("hostname", "home.acme.local"), fault: serverFailed}, 502,
-			`{"error":"ServiceUnavailable","source":"route53","message":"Route 53 failed: try again later","via":"CARRY"}`},
+			`{"error":"ServiceUnavailable","source":"route53","message":"Route 53 failed: try again later"}`, notEchoed},
 		{"no Route 53 error in the body", call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: q("hostname", "home.acme.local"), fault: htmlFailure}, 502,
-			`{"error":"Unknown","source":"route53","message":"Route 53 failed: try again later","via":"CARRY"}`},
+			`{"error":"Unknown","source":"route53","message":"Route 53 failed: try again later"}`, notEchoed},
 	}
 	for _, w := range worlds {
 		for _, c := range cases {
 			t.Run(w.String()+"/"+c.name, func(t *testing.T) {
-				status, body := exchange(t, w, request, responses, c.call)
-				via := "echo"
-				if w.carry {
-					via = "echo+carry"
+				status, header, body := exchangeWithHeaders(t, w, request, responses, c.call)
+				if status != c.status || strings.TrimSpace(body) != c.body {
+					t.Errorf("got %d %s\nwant %d %s", status, strings.TrimSpace(body), c.status, c.body)
 				}
-				carry := "none"
-				if w.carry {
-					carry = "carry"
-				}
-				want := strings.NewReplacer(`"VIA"`, `"`+via+`"`, `"CARRY"`, `"`+carry+`"`).Replace(c.body)
-				if status != c.status || strings.TrimSpace(body) != want {
-					t.Errorf("got %d %s\nwant %d %s", status, strings.TrimSpace(body), c.status, want)
+				if got, want := header["X-Ddnsgen-Via"], c.via.in(w); got != want || len(header) != 1 {
+					t.Errorf("headers %v, want X-Ddnsgen-Via: %s alone", header, want)
 				}
 				if m := leak.FindString(body); m != "" {
 					t.Errorf("the answer leaks %q: %s", m, body)
@@ -264,13 +288,13 @@ func TestUpdateAnswerWithoutEcho(t *testing.T) {
 	}
 	responses := func(int) string { return UpdateResponse(answersData()) }
 	c := call{key: "KEYLAPTOP", sourceIP: "192.0.2.8", fault: noEcho}
-	status, body := exchange(t, world{carry: true}, request, responses, c)
-	if want := `{"updated":[{"name":"laptop.acme.local","type":"A","value":"192.0.2.8","ttl":60}],"change":"/change/C2682N5HXP0BZ4","via":"carry"}`; status != 200 || strings.TrimSpace(body) != want {
-		t.Errorf("carry, no echo: %d %s\nwant 200 %s", status, body, want)
+	status, header, body := exchangeWithHeaders(t, world{carry: true}, request, responses, c)
+	if want := `{"updated":[{"name":"laptop.acme.local","type":"A","value":"192.0.2.8","ttl":60}],"change":"/change/C2682N5HXP0BZ4"}`; status != 200 || strings.TrimSpace(body) != want || header["X-Ddnsgen-Via"] != "carry" {
+		t.Errorf("carry, no echo: %d %v %s\nwant 200 X-Ddnsgen-Via: carry %s", status, header, body, want)
 	}
-	status, body = exchange(t, world{}, request, responses, c)
-	if want := `{"updated":null,"change":"/change/C2682N5HXP0BZ4","message":"Route 53 took the change; this answer cannot list the names","via":"none"}`; status != 200 || strings.TrimSpace(body) != want {
-		t.Errorf("no carry, no echo: %d %s\nwant 200 %s", status, body, want)
+	status, header, body = exchangeWithHeaders(t, world{}, request, responses, c)
+	if want := `{"updated":null,"change":"/change/C2682N5HXP0BZ4","message":"Route 53 took the change; this answer cannot list the names"}`; status != 200 || strings.TrimSpace(body) != want || header["X-Ddnsgen-Via"] != "none" {
+		t.Errorf("no carry, no echo: %d %v %s\nwant 200 X-Ddnsgen-Via: none %s", status, header, body, want)
 	}
 }
 

@@ -110,10 +110,10 @@ func TestPrefixAndMappedRefused(t *testing.T) {
 		"2001:db8:1:2::/6x", "2001:db8:::/64", "2001:db8:1:2::/64/64", "2001:db8:1:2::%eth0/64", "<x>/64",
 		"2001:db8:1:2::/64\n", strings.Repeat("2001:", 20) + ":/64",
 	} {
-		status, body := exchange(t, world{}, request, responses, call{key: "KEYROUTER", sourceIP: "192.0.2.7",
+		status, header, body := exchangeWithHeaders(t, world{}, request, responses, call{key: "KEYROUTER", sourceIP: "192.0.2.7",
 			query: map[string]string{"hostname": "nas.acme.local", "ip6lanprefix": p}})
-		if want := `{"error":"BadPrefix","message":"ip6lanprefix must be a global IPv6 prefix of /64 or shorter, such as 2001:db8:1:2::/64","via":"echo"}`; status != 400 || strings.TrimSpace(body) != want {
-			t.Errorf("ip6lanprefix %q: %d %s", p, status, body)
+		if want := `{"error":"BadPrefix","message":"ip6lanprefix must be a global IPv6 prefix of /64 or shorter, such as 2001:db8:1:2::/64"}`; status != 400 || strings.TrimSpace(body) != want || header["X-Ddnsgen-Via"] != "echo" {
+			t.Errorf("ip6lanprefix %q: %d %v %s", p, status, header, body)
 		}
 	}
 	for _, ip := range []string{"::ffff:192.0.2.1", "::FFFF:c000:201", "0:0:0:0:0:ffff:192.0.2.1", "0::ffff:1.2.3.4"} {
@@ -139,10 +139,10 @@ func TestPrefixAnswers(t *testing.T) {
 	}
 	for _, w := range worlds {
 		via := map[bool]string{false: "echo", true: "echo+carry"}[w.carry]
-		status, body := exchange(t, w, update, func(int) string { return UpdateResponse(prefixData()) }, call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: map[string]string{"hostname": "nas.acme.local,home.acme.local", "ip": "198.51.100.4,2001:db8:ffff::4", "ip6lanprefix": "2001:DB8:0001:0200::/56"}})
-		want := `{"updated":[{"name":"nas.acme.local","type":"A","value":"198.51.100.4","ttl":60},{"name":"nas.acme.local","type":"AAAA","value":"2001:db8:1:200:1234:5678:9abc:def0","ttl":60},{"name":"home.acme.local","type":"A","value":"198.51.100.4","ttl":60},{"name":"home.acme.local","type":"AAAA","value":"2001:db8:ffff::4","ttl":60}],"change":"/change/C2682N5HXP0BZ4","via":"` + via + `"}`
-		if status != 200 || strings.TrimSpace(body) != want {
-			t.Errorf("%v: JSON: %d %s\nwant %s", w, status, body, want)
+		status, header, body := exchangeWithHeaders(t, w, update, func(int) string { return UpdateResponse(prefixData()) }, call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: map[string]string{"hostname": "nas.acme.local,home.acme.local", "ip": "198.51.100.4,2001:db8:ffff::4", "ip6lanprefix": "2001:DB8:0001:0200::/56"}})
+		want := `{"updated":[{"name":"nas.acme.local","type":"A","value":"198.51.100.4","ttl":60},{"name":"nas.acme.local","type":"AAAA","value":"2001:db8:1:200:1234:5678:9abc:def0","ttl":60},{"name":"home.acme.local","type":"A","value":"198.51.100.4","ttl":60},{"name":"home.acme.local","type":"AAAA","value":"2001:db8:ffff::4","ttl":60}],"change":"/change/C2682N5HXP0BZ4"}`
+		if status != 200 || strings.TrimSpace(body) != want || header["X-Ddnsgen-Via"] != via {
+			t.Errorf("%v: JSON: %d %v %s\nwant X-Ddnsgen-Via: %s %s", w, status, header, body, via, want)
 		}
 		status, body = exchange(t, w, dyn, func(class int) string { return DynDNS2Response(class == 5) },
 			call{header: basic("router", "s3cretpassw0rd123456"), sourceIP: "192.0.2.7",

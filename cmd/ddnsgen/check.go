@@ -23,12 +23,14 @@ your own name (-hostname, or the key's only name) is pointed at this
 machine's address as API Gateway sees it. Every other request is one the
 stack must refuse without changing anything: a wrong API key, a malformed
 name, an unknown name, another device's name (-other), and with -dyndns2 a
-wrong password, no credentials, then one dyndns2 update of the same name.
-Any AWS account id, ARN or role name in an answer is a failed check.
+dyndns2 update of the same name, then a wrong password and no credentials.
+Any AWS account id, ARN or role name in an answer is a failed check. When
+an answer makes the rest meaningless (a wrong key or password, nothing
+answering at the URL) it stops there and says what to fix.
 
-It prints a table and a summary that says which answer path your API Gateway
-used ("via"). Exit status: 0 every check passed, 1 something misbehaved,
-2 bad usage.
+It prints a table and a summary; -v adds every answer in full and how each
+travelled through API Gateway (the X-Ddnsgen-Via header). Exit status: 0
+every check passed, 1 something misbehaved or the check stopped, 2 bad usage.
 
 Flags:
 `
@@ -67,7 +69,7 @@ func parseCheckFlags(args []string, stdout io.Writer) (*checkOptions, error) {
 	fs.StringVar(&address, "address", "", "the `address` the stack should see for this machine (default: its own, when no NAT or proxy is in between)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "how long to wait for each answer")
 	fs.DurationVar(&o.interval, "interval", 1100*time.Millisecond, "time between requests, to stay within the stack's throttles (ddnsgen's default: 1 request a second per key and on /nic/update)")
-	fs.BoolVar(&o.verbose, "v", false, "print every answer in full (credentials masked)")
+	fs.BoolVar(&o.verbose, "v", false, "print every answer in full (credentials masked) and how each travelled (the VIA column)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, checkUsage)
@@ -75,7 +77,7 @@ func parseCheckFlags(args []string, stdout io.Writer) (*checkOptions, error) {
 			fs.PrintDefaults()
 			return nil, err
 		}
-		return nil, usagef("check: %v (see ddnsgen check -h)", err)
+		return nil, usagef("check: %v (see ddnsgen check -h)", flagError(fs, err))
 	}
 	if fs.NArg() > 0 {
 		return nil, usagef("check: unexpected argument %q (see ddnsgen check -h)", fs.Arg(0))
@@ -205,6 +207,8 @@ type checkRow struct {
 	got  string
 	via  string // "-": no answer path (not an integration's JSON answer)
 	fail string // "": passed
+	skip string // why the check did not run (not a failure of the stack)
+	stop bool   // the answer makes the later checks meaningless: the run ends here
 	req  string // for -v: the request, credentials masked
 	full string // for -v: the whole answer, redacted
 }
@@ -217,6 +221,9 @@ type checker struct {
 	rows   []checkRow
 	vias   []viaSeen
 	last   time.Time // when the last request was sent
+	// stopped is the one fix when an answer made the later checks
+	// meaningless (a wrong key or password, nothing answering).
+	stopped string
 }
 
 type viaSeen struct{ check, via string }
@@ -227,6 +234,11 @@ type checksFailed struct{ failed, total int }
 func (e *checksFailed) Error() string {
 	return fmt.Sprintf("check: %d of %d checks failed", e.failed, e.total)
 }
+
+// checkStopped is the error of a run that stopped early (exit 1).
+type checkStopped struct{ fix string }
+
+func (e *checkStopped) Error() string { return "check: stopped: " + e.fix }
 
 // runCheck is `ddnsgen check`.
 func runCheck(args []string, stdout, stderr io.Writer) error {
@@ -259,15 +271,26 @@ func checkStack(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	c.run()
 
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CHECK\tGOT\tVIA\tRESULT")
-	failed := 0
+	via := func(r checkRow) string { return "" }
+	if o.verbose {
+		via = func(r checkRow) string { return r.via + "\t" }
+	}
+	fmt.Fprintf(tw, "CHECK\tGOT\t%sRESULT\n", via(checkRow{via: "VIA"}))
+	failed, passed := 0, 0
 	for _, r := range c.rows {
 		result := "pass"
-		if r.fail != "" {
+		switch {
+		case r.fail != "":
 			result = "FAIL: " + r.fail
 			failed++
+		case r.stop:
+			result = "stopped"
+		case r.skip != "":
+			result = "not run: " + r.skip
+		default:
+			passed++
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.name, r.got, r.via, result)
+		fmt.Fprintf(tw, "%s\t%s\t%s%s\n", r.name, r.got, via(r), result)
 	}
 	tw.Flush()
 	if o.verbose {
@@ -279,16 +302,28 @@ func checkStack(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		fmt.Fprintln(stdout)
 	}
-	fmt.Fprintf(stdout, "ddnsgen check: %d passed, %d failed (%s)\n", len(c.rows)-failed, failed, c.viaSummary())
+	if c.stopped != "" {
+		fmt.Fprintf(stdout, "ddnsgen check: stopped after %d of the checks: %s\n", len(c.rows), c.stopped)
+		return &checkStopped{c.stopped}
+	}
+	fmt.Fprintf(stdout, "ddnsgen check: %d passed, %d failed\n", passed, failed)
+	if line := c.viaLine(); line != "" {
+		fmt.Fprintf(stdout, "ddnsgen check: %s\n", line)
+	}
 	if failed > 0 {
 		return &checksFailed{failed, len(c.rows)}
 	}
 	return nil
 }
 
+// run makes the checks in order; an answer that makes the later ones
+// meaningless (c.stopped) ends the run.
 func (c *checker) run() {
 	o := c.o
 	names, value := c.update()
+	if c.stopped != "" {
+		return
+	}
 	name := o.hostname
 	if name == "" && len(names) > 0 {
 		name = names[0]
@@ -296,9 +331,9 @@ func (c *checker) run() {
 
 	c.refusal("wrong API key", c.updateRequest(o.hostname, checkWrongKey), 403, "", true)
 	c.refusal("malformed hostname", c.updateRequest(checkMalformedName, o.key), 400, "BadHostname", false)
-	if name == "" {
+	if name == "" && c.stopped == "" {
 		c.rows = append(c.rows, checkRow{name: "unknown hostname", got: "not sent", via: "-",
-			fail: "the update did not say which name the key updates: give -hostname NAME"})
+			skip: "the update failed before it said which name the key updates (-hostname NAME names it)"})
 	} else {
 		c.refusal("unknown hostname", c.updateRequest(unknownName(name), o.key), 400, "UnknownHostname", false)
 	}
@@ -308,9 +343,30 @@ func (c *checker) run() {
 	if o.user == "" {
 		return
 	}
+	// The real dyndns2 update first: if the stack refuses the user's own
+	// password, the refusals of wrong ones prove nothing.
+	c.dyndns2Update(name, value)
 	c.badauth("dyndns2 wrong password", c.dyndns2Request(name, o.user, checkWrongPassword), false)
 	c.badauth("dyndns2 no credentials", c.dyndns2Request(name, "", ""), true)
-	c.dyndns2Update(name, value)
+}
+
+// stopAt ends the run at the check's row with the one fix.
+func (c *checker) stopAt(check, fix string) {
+	for i := range c.rows {
+		if c.rows[i].name == check {
+			c.rows[i].stop, c.rows[i].fail = true, ""
+		}
+	}
+	c.stopped = fix
+}
+
+// unanswered is the fix when nothing answered a request to u.
+func (c *checker) unanswered(a answer, u *url.URL, flagName string) string {
+	var ne net.Error
+	if errors.As(a.err, &ne) && ne.Timeout() {
+		return fmt.Sprintf("no answer from %s within %v: check %s and this machine's network, or give a longer -timeout", u.Host, c.o.timeout, flagName)
+	}
+	return fmt.Sprintf("nothing answered at %s: check %s (the stack's UpdateUrl output) and this machine's network", u.Host, flagName)
 }
 
 // unknownName is a name in the same zone as name that no stack updates.
@@ -352,7 +408,7 @@ func (c *checker) update() (names []string, value string) {
 	j := parseJSONAnswer(a.body)
 	via, fail := "-", ""
 	if a.err == nil {
-		via, fail = c.viaOf("update", j)
+		via, fail = c.viaOf("update", a, j)
 	}
 	want, known := c.callerAddress(a)
 	switch {
@@ -371,8 +427,6 @@ func (c *checker) update() (names []string, value string) {
 			fail += ": Route 53 refused the stack's role: check its policy, SCPs and permissions boundaries"
 		case j != nil && j.Error == "ZoneNotFound":
 			fail += ": Route 53 knows no zone with the URL's zone id in this account"
-		case a.status == 403 && j != nil && j.Message == "Forbidden":
-			fail += ": API Gateway refused the key (use its value, `aws apigateway get-api-key --include-value`, and the stage of its usage plan)"
 		}
 	default:
 		for _, u := range j.Updated {
@@ -397,6 +451,18 @@ func (c *checker) update() (names []string, value string) {
 		}
 	}
 	c.record("update", req, a, via, fail)
+	switch {
+	case a.err != nil:
+		c.stopAt("update", c.unanswered(a, c.o.updateURL, "-url"))
+	case a.status == 403 && j != nil && j.Message == "Forbidden" && j.Error == "":
+		c.stopAt("update", "API Gateway refused the API key: give -key the key's value (aws apigateway get-api-key --api-key ID --include-value prints it), of a key in this stage's usage plan")
+	case (a.status == 403 || a.status == 404) && j != nil && j.Message == "Missing Authentication Token":
+		c.stopAt("update", "the stack has no update method at this path: give -url the stack's UpdateUrl output (https://ID.execute-api.REGION.amazonaws.com/STAGE/ZONEID)")
+	case j != nil && j.Error == "HostnameRequired":
+		c.stopAt("update", "this key may update several names: give -hostname NAME (one of them)")
+	case a.status == 429:
+		c.stopAt("update", "throttled (another client of the key, or its daily quota): run it again later, or with a longer -interval")
+	}
 	return names, value
 }
 
@@ -428,11 +494,14 @@ func (c *checker) callerAddress(a answer) (netip.Addr, bool) {
 // refusal checks a request the stack must refuse: the status, and the
 // error code (or, for API Gateway's own answer, its message).
 func (c *checker) refusal(name string, req *http.Request, status int, code string, gateway bool) {
+	if c.stopped != "" {
+		return
+	}
 	a := c.do(req)
 	j := parseJSONAnswer(a.body)
 	via, fail := "-", ""
 	if !gateway && a.err == nil {
-		via, fail = c.viaOf(name, j)
+		via, fail = c.viaOf(name, a, j)
 	}
 	want := fmt.Sprintf("wanted %d %s", status, code)
 	if gateway {
@@ -463,11 +532,17 @@ func (c *checker) refusal(name string, req *http.Request, status int, code strin
 		}
 	}
 	c.record(name, req, a, via, fail)
+	if a.status == 429 {
+		c.stopAt(name, "throttled (another client of the key, or its daily quota): run it again later, or with a longer -interval")
+	}
 }
 
 // badauth checks a dyndns2 request with wrong or no credentials: 401 and
 // badauth, and with none the Basic challenge.
 func (c *checker) badauth(name string, req *http.Request, challenge bool) {
+	if c.stopped != "" {
+		return
+	}
 	a := c.do(req)
 	fail := ""
 	lines := textLines(a.body)
@@ -482,9 +557,29 @@ func (c *checker) badauth(name string, req *http.Request, challenge bool) {
 	c.record(name, req, a, "-", fail)
 }
 
+// dyndns2Stop is the fix when the dyndns2 update's answer makes the
+// dyndns2 refusals meaningless, or "".
+func (c *checker) dyndns2Stop(a answer) string {
+	j := parseJSONAnswer(a.body)
+	switch {
+	case a.err != nil:
+		return c.unanswered(a, c.o.dyndns2URL, "-url")
+	case a.status == 401:
+		return "the stack refused -dyndns2's user and password: the user is the device's name, the password the one its Password parameter was deployed with (the stack's PasswordsCommand output prints them)"
+	case (a.status == 403 || a.status == 404) && j != nil && j.Message == "Missing Authentication Token":
+		return "the stack has no dyndns2 endpoint at " + c.o.dyndns2URL.Path + ": drop -dyndns2, or generate the stack with ddnsgen -dyndns2"
+	case a.status == 429:
+		return "throttled (another dyndns2 client): run it again later, or with a longer -interval"
+	}
+	return ""
+}
+
 // dyndns2Update checks one dyndns2 update of the same name to the same
 // address: 200 and "good ADDRESS".
 func (c *checker) dyndns2Update(name, value string) {
+	if c.stopped != "" {
+		return
+	}
 	req := c.dyndns2Request(name, c.o.user, c.o.password)
 	a := c.do(req)
 	want, known := c.callerAddress(a)
@@ -507,4 +602,7 @@ func (c *checker) dyndns2Update(name, value string) {
 		fail = fmt.Sprintf("set %s, not %s", got, want)
 	}
 	c.record("dyndns2 update", req, a, "-", fail)
+	if fix := c.dyndns2Stop(a); fix != "" {
+		c.stopAt("dyndns2 update", fix)
+	}
 }

@@ -49,6 +49,7 @@ func (s *clientSetup) script() string {
 		"@FAMILIES@", families,
 		"@ADDRESS_COMMAND@", s.addressCmd,
 		"@WHAT@", s.what(),
+		"@NOT_PUBLIC@", notPublicCases(),
 	)
 	return r.Replace(scriptText)
 }
@@ -126,14 +127,72 @@ myip() {
 
 number() { case $1 in '' | *[!0-9]*) echo 0 ;; *) echo "$1" ;; esac; }
 
-# public ADDRESS: false for private, shared (CGNAT), loopback, link-local
-# and unique-local addresses, which are not what others reach.
+# hex4 A.B.C.D: 4 and the address in 8 hex digits; fails on anything else.
+hex4() {
+	case $1 in '' | *[!0-9.]* | *..* | .* | *.) return 1 ;; esac
+	ifs=$IFS
+	IFS=.
+	# shellcheck disable=SC2086 # split at the dots (digits only: no globbing)
+	set -- $1
+	IFS=$ifs
+	[ $# -eq 4 ] || return 1
+	for o; do
+		case $o in 0?* | ????*) return 1 ;; esac
+		[ "$o" -le 255 ] || return 1
+	done
+	printf '4%02x%02x%02x%02x\n' "$1" "$2" "$3" "$4"
+}
+
+# hex6 IPV6: 6 and the address in 32 hex digits (:: and an IPv4 tail
+# expanded); fails on anything else.
+hex6() {
+	a=$1
+	case $a in '' | *[!0-9A-Fa-f:.]* | *:::* | *::*::* | :[!:]* | *[!:]:) return 1 ;; esac
+	case $a in *.*)
+		t=$(hex4 "${a##*:}") || return 1
+		t=${t#4}
+		a=${a%:*}:${t%????}:${t#????}
+		;;
+	esac
+	case $a in
+	*::*) hd=${a%%::*} tl=${a#*::} gap=yes ;;
+	*) hd=$a tl='' gap=no ;;
+	esac
+	ifs=$IFS
+	IFS=:
+	# shellcheck disable=SC2086 # split at the colons (hex digits only)
+	set -- $hd
+	nh=$#
+	# shellcheck disable=SC2086
+	set -- $tl
+	nt=$#
+	# shellcheck disable=SC2086
+	set -- $hd $tl
+	IFS=$ifs
+	fill=$((8 - nh - nt))
+	if [ "$gap" = yes ]; then [ "$fill" -ge 1 ] || return 1; else [ "$fill" -eq 0 ] || return 1; fi
+	out=6 i=0
+	for g; do
+		case $g in '' | ?????* | *[!0-9A-Fa-f]*) return 1 ;; esac
+		if [ "$i" -eq "$nh" ]; then
+			while [ "$fill" -gt 0 ]; do out=${out}0000 fill=$((fill - 1)); done
+		fi
+		out=$out$(printf '%04x' "0x$g") i=$((i + 1))
+	done
+	while [ "$fill" -gt 0 ]; do out=${out}0000 fill=$((fill - 1)); done
+	echo "$out"
+}
+
+# public ADDRESS: false for what others cannot reach the host at: private,
+# shared (CGNAT), loopback, link-local, unique-local, documentation,
+# benchmarking and the other special-purpose ranges (ddnsgen's table).
 public() {
 	case $1 in
-	'' | 0.* | 10.* | 127.* | 169.254.* | 192.168.*) return 1 ;;
-	172.1[6-9].* | 172.2[0-9].* | 172.3[01].*) return 1 ;;
-	100.6[4-9].* | 100.[7-9][0-9].* | 100.1[01][0-9].* | 100.12[0-7].*) return 1 ;;
-	::1 | [Ff][CcDd][0-9A-Fa-f][0-9A-Fa-f]:* | [Ff][Ee][89AaBb][0-9A-Fa-f]:*) return 1 ;;
+	*:*) h=$(hex6 "$1") || return 1 ;;
+	*) h=$(hex4 "$1") || return 1 ;;
+	esac
+	case $h in
+	@NOT_PUBLIC@
 	esac
 	return 0
 }

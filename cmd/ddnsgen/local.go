@@ -30,8 +30,13 @@ Where AWS's behaviour is neither documented nor validated, the lab models it
 both ways and starts in the pessimistic world: a response template does not
 see the $context.requestOverride its request template set (-carry: it does),
 and IAM is asked before Route 53 looks a hosted zone up (-zone-lookup-first:
-an unknown zone is NoSuchHostedZone before IAM is asked). It says which world
-it models on stderr.
+an unknown zone is NoSuchHostedZone before IAM is asked). With -v, or when
+a switch is given, it says which world it models on stderr.
+
+Once serving it prints every login a device needs: API keys, each dyndns2
+device's user and password (a NoEcho password parameter that -parameter does
+not give gets a random one), and what to paste into curl, a FRITZ!Box, a
+Synology, ddclient and inadyn.
 
 Flags:
 `
@@ -44,6 +49,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		templatePath, route53URL, addr, stackName string
 		params, keys                              listFlag
 		trustHeader, carry, zoneLookupFirst       bool
+		verbose                                   bool
 	)
 	fs.StringVar(&templatePath, "template", "", "the generated template (`file`, YAML or JSON)")
 	fs.StringVar(&route53URL, "route53", "", "Route 53 endpoint `URL`, e.g. http://127.0.0.1:5000 (moto_server); default: records kept in process")
@@ -54,6 +60,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&trustHeader, "trust-source-ip-header", false, "let the "+local.SourceIPHeader+" header set the caller's address (for trying IPv6 or other callers)")
 	fs.BoolVar(&carry, "carry", false, "model the carry: a response template reads the $context.requestOverride its request template set (validated on AWS only for MOCK integrations)")
 	fs.BoolVar(&zoneLookupFirst, "zone-lookup-first", false, "model Route 53 looking a hosted zone up before IAM is asked (an unknown zone answers NoSuchHostedZone, not AccessDenied)")
+	fs.BoolVar(&verbose, "v", false, "say on stderr which world the lab models (-carry, -zone-lookup-first)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, localUsage)
@@ -83,6 +90,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Template: tmpl, Route53URL: route53URL, Addr: addr, StackName: stackName,
 		Parameters: map[string]string{}, APIKeys: map[string]string{},
 		TrustSourceIPHeader: trustHeader, Carry: carry, ZoneLookupFirst: zoneLookupFirst, Log: stderr,
+		ChooseSecrets: true,
 	}
 	for _, p := range params {
 		k, v, ok := strings.Cut(p, "=")
@@ -98,30 +106,15 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		o.APIKeys[k] = v
 	}
-	fmt.Fprintln(stderr, worldLine(carry, zoneLookupFirst))
 	srv, err := local.Start(ctx, o)
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
-	for _, api := range srv.APIs {
-		fmt.Fprintf(stdout, "RestApi %s (id %s) at %s\n", api.LogicalID, api.ID, api.URL)
-		for _, route := range api.Routes() {
-			fmt.Fprintf(stdout, "  %s\n", route)
-		}
-		for _, u := range api.UpdateURLs() {
-			fmt.Fprintf(stdout, "  update URL: %s\n", u)
-		}
-		for _, k := range api.Keys {
-			fmt.Fprintf(stdout, "  API key %s (%s, id %s): %s\n", k.Name, k.LogicalID, k.ID, k.Value)
-		}
+	if verbose || carry || zoneLookupFirst {
+		fmt.Fprintln(stderr, worldLine(carry, zoneLookupFirst))
 	}
-	for _, d := range srv.Domains {
-		fmt.Fprintf(stdout, "Custom domain %s at %s (send Host: %s)\n", d.Name, d.URL, d.Name)
-		for _, route := range d.Routes() {
-			fmt.Fprintf(stdout, "  %s\n", route)
-		}
-	}
+	printBanner(stdout, srv.APIs, srv.Domains)
 	fmt.Fprintf(stdout, "Records: GET %s%s\n", srv.APIs[0].URL, local.RecordsPath)
 	fmt.Fprintln(stdout, "Serving until Ctrl-C.")
 	<-ctx.Done()

@@ -114,16 +114,19 @@ func TestLocalBadRoute53(t *testing.T) {
 	}
 }
 
-// TestLocalWorlds: `ddnsgen local` starts in the pessimistic world and says
-// so on stderr, with how to switch; -carry and -zone-lookup-first switch.
+// TestLocalWorlds: `ddnsgen local` says nothing of the lab's worlds unless
+// asked (-v) or a switch is given; -carry and -zone-lookup-first switch and
+// say so on stderr, with how to switch back.
 func TestLocalWorlds(t *testing.T) {
 	lab.Tools(t, "java", "/usr/share/java/velocity-1.7.jar")
+	const off = "ddnsgen local: modelling carry=off (a response template sees no $context.requestOverride from its request template; -carry to model the carry), " +
+		"zone-lookup-first=off (IAM is asked before Route 53 looks the hosted zone up; -zone-lookup-first for the other order)\n"
 	for _, c := range []struct {
 		flags []string
 		want  string
 	}{
-		{nil, "ddnsgen local: modelling carry=off (a response template sees no $context.requestOverride from its request template; -carry to model the carry), " +
-			"zone-lookup-first=off (IAM is asked before Route 53 looks the hosted zone up; -zone-lookup-first for the other order)\n"},
+		{nil, ""},
+		{[]string{"-v"}, off},
 		{[]string{"-carry", "-zone-lookup-first"}, "ddnsgen local: modelling carry=on (a response template reads the $context.requestOverride its request template set; drop -carry for the pessimistic world), " +
 			"zone-lookup-first=on (Route 53 answers NoSuchHostedZone before IAM is asked; drop -zone-lookup-first for the other order)\n"},
 	} {
@@ -149,9 +152,15 @@ func TestLocalWorlds(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Errorf("%v: %v", c.flags, err)
 		}
-		if got := stderr.String(); !strings.HasPrefix(got, c.want) {
-			t.Errorf("%v: stderr starts %q, want %q", c.flags, got, c.want)
+		if got := stderr.String(); got != c.want {
+			t.Errorf("%v: stderr %q, want %q", c.flags, got, c.want)
 		}
+	}
+	// A template that cannot start says why, and nothing of worlds.
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"local", "-template", goldenDir + "/routers.yaml", "-route53", "http://127.0.0.1:1"}, &stdout, &stderr)
+	if code == 0 || strings.Contains(stderr.String(), "modelling") || stdout.Len() != 0 {
+		t.Errorf("a template without its HostedZoneId: exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/awslabs/goformation/v7/cloudformation"
 
 	"github.com/ddnsgen/ddnsgen/cfn"
+	"github.com/ddnsgen/ddnsgen/internal/typo"
 )
 
 // Exit codes.
@@ -62,7 +63,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		sub := args[0]
 		cmd, ok := subcommands[sub]
 		if !ok {
-			err = usagef("unknown subcommand %q: the subcommands are %s (see ddnsgen help)", sub, strings.Join(subcommandNames(), ", "))
+			err = usagef("unknown subcommand %q: %sthe subcommands are %s (see ddnsgen help)", sub, didYouMean(sub), strings.Join(subcommandNames(), ", "))
 			break
 		}
 		err = cmd(args[1:], stdout, stderr)
@@ -105,6 +106,15 @@ func subcommandNames() []string {
 	return names
 }
 
+// didYouMean is "did you mean local? " when sub is a typo of a subcommand
+// (the same edit distance as the flags' suggestions), else "".
+func didYouMean(sub string) string {
+	if best := typo.Nearest(sub, append(subcommandNames(), "help")); best != "" {
+		return "did you mean " + best + "? "
+	}
+	return ""
+}
+
 // help is `ddnsgen help [SUB]`: the usage text, or a subcommand's.
 func help(args []string, stdout, stderr io.Writer) error {
 	switch {
@@ -116,7 +126,7 @@ func help(args []string, stdout, stderr io.Writer) error {
 	}
 	cmd, ok := subcommands[args[0]]
 	if !ok {
-		return usagef("help %q: the subcommands are %s", args[0], strings.Join(subcommandNames(), ", "))
+		return usagef("help %q: %sthe subcommands are %s", args[0], didYouMean(args[0]), strings.Join(subcommandNames(), ", "))
 	}
 	return cmd([]string{"-h"}, stdout, stderr)
 }

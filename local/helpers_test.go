@@ -62,7 +62,7 @@ type stack struct {
 	// (TestLab): a case that sets a record takes an address of its round,
 	// so that the record shows this round's change.
 	round int
-	via    string // the X-Ddnsgen-Via header of the last answer to post
+	via   string // the X-Ddnsgen-Via header of the last answer to post
 }
 
 // stackSpec says what a golden template holds, from the test's side.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -14,9 +15,21 @@ import (
 	"github.com/ddnsgen/ddnsgen/local"
 )
 
-// noRoute53 is a Route 53 endpoint nothing listens on: GET /myip is a MOCK
-// integration and must not call one.
-const noRoute53 = "http://127.0.0.1:9"
+// noRoute53 is a Route 53 endpoint that answers the emulator's start-up
+// check and fails the test on any other call: GET /myip is a MOCK
+// integration and must not call Route 53.
+func noRoute53(t *testing.T) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Path == "/2013-04-01/hostedzone" {
+			fmt.Fprint(w, `<ListHostedZonesResponse><HostedZones/><IsTruncated>false</IsTruncated><MaxItems>1</MaxItems></ListHostedZonesResponse>`)
+			return
+		}
+		t.Errorf("GET /myip called Route 53: %s %s", r.Method, r.URL)
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
 
 const (
 	myIPKey      = "myipRouterKey0123456789abcdefABCDEF"
@@ -36,7 +49,7 @@ func myIPServer(t *testing.T, golden string, carry bool, keys, params map[string
 		t.Fatal(err)
 	}
 	srv, err := local.Start(context.Background(), local.Options{
-		Template: b, Parameters: params, Route53URL: noRoute53, APIKeys: keys,
+		Template: b, Parameters: params, Route53URL: noRoute53(t), APIKeys: keys,
 		TrustSourceIPHeader: true, Unthrottled: true, Carry: carry, Engine: lab.Velocity(t), Log: testLog{t},
 	})
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/ddnsgen/ddnsgen/internal/typo"
 
@@ -482,20 +481,15 @@ type structFields struct {
 	index map[string]int
 }
 
-var fieldsOf sync.Map // reflect.Type → *structFields
-
+// yamlFields lists the yaml keys of struct type t, in order.
 func yamlFields(t reflect.Type) *structFields {
-	if f, ok := fieldsOf.Load(t); ok {
-		return f.(*structFields)
-	}
 	f := &structFields{index: map[string]int{}}
-	for i := 0; i < t.NumField(); i++ {
+	for i := range t.NumField() {
 		if tag := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]; tag != "" && tag != "-" {
 			f.keys = append(f.keys, tag)
 			f.index[tag] = i
 		}
 	}
-	fieldsOf.Store(t, f)
 	return f
 }
 

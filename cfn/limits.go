@@ -46,7 +46,11 @@ func (p *plan) checkDevices() error {
 			"with names that take A and AAAA a request may make two changes a name, and a batch takes 1,000: at most 500")
 	}
 	// Access logs, alarms, the web ACL and GET /myip take some of the 500 too.
-	return checkDeviceCount(len(p.devices), fixedResources+p.ops.resources()+p.myIPResources())
+	fixed := fixedResources + p.ops.resources()
+	if p.myip {
+		fixed += 2 // GET /myip's resource and method
+	}
+	return checkDeviceCount(len(p.devices), fixed)
 }
 
 // checkDeviceCount refuses more devices than a stack's resources hold,

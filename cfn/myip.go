@@ -49,15 +49,6 @@ var myIPStatuses = map[string]string{
 	"401": "dyndns2: bad credentials (badauth)",
 }
 
-// myIPResources is how many resources GET /myip adds: its resource and
-// its method.
-func (p *plan) myIPResources() int {
-	if p.myip {
-		return 2
-	}
-	return 0
-}
-
 // checkMyIP: the endpoint answers only a device's credentials, so a stack
 // must have some.
 func (p *plan) checkMyIP(c Config) error {

@@ -279,9 +279,9 @@ func operation(id string, m *apigateway.Method) ordered {
 	}
 	responses := ordered{}
 	for _, r := range m.MethodResponses {
-		desc := http(r.StatusCode)
-		if d, ok := myIPStatuses[r.StatusCode]; ok && strings.HasSuffix(id, IDMyIPMethod) {
-			desc = d
+		desc := statusDescriptions[r.StatusCode]
+		if strings.HasSuffix(id, IDMyIPMethod) {
+			desc = myIPStatuses[r.StatusCode]
 		}
 		resp := ordered{{"description", desc}}
 		if len(r.ResponseParameters) > 0 {
@@ -338,21 +338,16 @@ func operation(id string, m *apigateway.Method) ordered {
 	)
 }
 
-// http names a status for an OpenAPI response description.
-func http(status string) string {
-	names := map[string]string{
-		"200": "OK: the records were updated (dyndns2: one answer line per name)",
-		"400": "Bad request: a bad name or address, or Route 53 refused the change",
-		"401": "dyndns2: bad credentials (badauth)",
-		"403": "Forbidden: an API key of no device, or a name the key may not update",
-		"429": "Route 53 throttled the change: try again later",
-		"502": "Route 53 failed, or refused the stack's role or zone: see the message",
-		"503": "Route 53 failed",
-	}
-	if n, ok := names[status]; ok {
-		return n
-	}
-	return "Status " + status
+// statusDescriptions describe the update methods' statuses in an OpenAPI
+// document.
+var statusDescriptions = map[string]string{
+	"200": "OK: the records were updated (dyndns2: one answer line per name)",
+	"400": "Bad request: a bad name or address, or Route 53 refused the change",
+	"401": "dyndns2: bad credentials (badauth)",
+	"403": "Forbidden: an API key of no device, or a name the key may not update",
+	"429": "Route 53 throttled the change: try again later",
+	"502": "Route 53 failed, or refused the stack's role or zone: see the message",
+	"503": "Route 53 failed",
 }
 
 // DocumentOf makes a Document of a value read back from one: mappings as

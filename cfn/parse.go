@@ -30,8 +30,8 @@ func Parse(b []byte) (*cloudformation.Template, error) {
 			return nil, fmt.Errorf("cfn: reading Resources: %w", err)
 		}
 	}
-	restAPIs := map[string]*RestAPI{}
-	domains := map[string]*DomainName{}
+	// ddnsgen's own types carry IpAddressType, which goformation's refuse.
+	own := map[string]cloudformation.Resource{}
 	for id, r := range resources {
 		var typ struct {
 			Type       string
@@ -42,22 +42,23 @@ func Parse(b []byte) (*cloudformation.Template, error) {
 		if err := json.Unmarshal(r, &typ); err != nil {
 			return nil, fmt.Errorf("cfn: reading resource %s: %w", id, err)
 		}
-		if typ.Type == "AWS::ApiGateway::RestApi" && typ.Properties.EndpointConfiguration.IpAddressType != "" {
-			api := &RestAPI{}
-			if err := json.Unmarshal(r, api); err != nil {
-				return nil, fmt.Errorf("cfn: reading resource %s: %w", id, err)
-			}
-			restAPIs[id] = api
-			delete(resources, id)
+		if typ.Properties.EndpointConfiguration.IpAddressType == "" {
+			continue
 		}
-		if typ.Type == "AWS::ApiGateway::DomainName" && typ.Properties.EndpointConfiguration.IpAddressType != "" {
-			d := &DomainName{}
-			if err := json.Unmarshal(r, d); err != nil {
-				return nil, fmt.Errorf("cfn: reading resource %s: %w", id, err)
-			}
-			domains[id] = d
-			delete(resources, id)
+		var res cloudformation.Resource
+		switch typ.Type {
+		case "AWS::ApiGateway::RestApi":
+			res = &RestAPI{}
+		case "AWS::ApiGateway::DomainName":
+			res = &DomainName{}
+		default:
+			continue
 		}
+		if err := json.Unmarshal(r, res); err != nil {
+			return nil, fmt.Errorf("cfn: reading resource %s: %w", id, err)
+		}
+		own[id] = res
+		delete(resources, id)
 	}
 	if raw["Resources"], err = json.Marshal(resources); err != nil {
 		return nil, err
@@ -70,11 +71,8 @@ func Parse(b []byte) (*cloudformation.Template, error) {
 	if err := json.Unmarshal(j, t); err != nil {
 		return nil, fmt.Errorf("cfn: reading template: %w", err)
 	}
-	for id, api := range restAPIs {
-		t.Resources[id] = api
-	}
-	for id, d := range domains {
-		t.Resources[id] = d
+	for id, res := range own {
+		t.Resources[id] = res
 	}
 	return t, nil
 }

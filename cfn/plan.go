@@ -65,14 +65,14 @@ type devicePlan struct {
 }
 
 var (
-	labelRE   = runPattern(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`, run{lowerOrDigit, lowerDigitOrHyphen, lowerOrDigit, 1, 63})
-	prefixRE  = runPattern(`^[A-Z][A-Za-z0-9]{0,31}$`, run{upper, isAlnum, isAlnum, 1, 32})
-	logicalRE = runPattern(`^[A-Za-z0-9]{1,255}$`, run{isAlnum, isAlnum, isAlnum, 1, 255})
+	labelRE   = regexpPattern(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	prefixRE  = regexpPattern(`^[A-Z][A-Za-z0-9]{0,31}$`)
+	logicalRE = regexpPattern(`^[A-Za-z0-9]{1,255}$`)
 	tagRE     = regexpPattern(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
-	zoneIDRE  = runPattern(`^[A-Z0-9]{1,32}$`, run{upperOrDigit, upperOrDigit, upperOrDigit, 1, 32})
-	deviceRE  = runPattern(`^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$`, run{lowerOrDigit, lowerDigitOrHyphen, lowerOrDigit, 1, 32})
-	stageRE   = runPattern(`^[A-Za-z0-9_-]{1,128}$`, run{stageChar, stageChar, stageChar, 1, 128})
-	apiRE     = runPattern(`^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$`, run{isAlnum, apiChar, apiChar, 1, 128})
+	zoneIDRE  = regexpPattern(`^[A-Z0-9]{1,32}$`)
+	deviceRE  = regexpPattern(`^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$`)
+	stageRE   = regexpPattern(`^[A-Za-z0-9_-]{1,128}$`)
+	apiRE     = regexpPattern(`^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$`)
 )
 
 // Rules, worded once for errors and for the README.

@@ -487,3 +487,44 @@ func TestHookStateIsTheServices(t *testing.T) {
 		}
 	}
 }
+
+// TestDhcpcdHooksKeepTheirState: the dhcpcd hook is appended to
+// /etc/dhcpcd.exit-hook, which dhcpcd-run-hooks sources in one shell, so
+// two of them (two scripts: two stacks, or an IPv4 and an IPv6 one) run
+// one after the other in that shell. Each script must get its own state
+// file: with the first's, the second reads the first's address as its own
+// last one and never updates on an event.
+func TestDhcpcdHooksKeepTheirState(t *testing.T) {
+	dir := t.TempDir()
+	var exitHook strings.Builder
+	for _, name := range []string{"home-update", "office-update"} {
+		script := filepath.Join(dir, name)
+		// A stand-in for the update script: it writes the state file it was given.
+		body := "#!/bin/sh\nprintf '%s\\n' \"$DDNS_STATE\" >'" + script + ".ran'\n"
+		if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		exitHook.WriteString(clientOut(t, "-url", testURL, "-key", testKey, "-script-path", script, "-format", "dhcpcd"))
+	}
+	hook := filepath.Join(dir, "dhcpcd.exit-hook")
+	if err := os.WriteFile(hook, []byte(exitHook.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := exec.Command("sh", "-c", `. "$0"`, hook)
+	c.Env = []string{"reason=BOUND", "interface=eth0", "new_ip_address=192.0.2.9", "PATH=" + os.Getenv("PATH")}
+	if out, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("sourcing the exit hook: %v\n%s", err, out)
+	}
+	for _, name := range []string{"home-update", "office-update"} {
+		want := "/var/lib/" + name + "/ddnsgen-update.state\n"
+		var got []byte
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if got, _ = os.ReadFile(filepath.Join(dir, name+".ran")); len(got) > 0 {
+				break
+			}
+		}
+		if string(got) != want {
+			t.Errorf("%s ran with DDNS_STATE %q, want %q", name, got, want)
+		}
+	}
+}

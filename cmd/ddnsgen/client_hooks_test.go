@@ -528,3 +528,48 @@ func TestDhcpcdHooksKeepTheirState(t *testing.T) {
 		}
 	}
 }
+
+// TestHookEventBurstCallsOnce: NetworkManager fires up, dhcp4-change,
+// dhcp6-change and connectivity-change together when a connection comes
+// up, and each starts the script in the background. One address change is
+// one update call: the runs take turns (flock), and the later ones find
+// the address set. Without that, each event was a call against the key's
+// daily quota and Route 53's rate.
+func TestHookEventBurstCallsOnce(t *testing.T) {
+	lab.Require(t, "flock")
+	var mu sync.Mutex
+	calls := 0
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		time.Sleep(300 * time.Millisecond) // an update takes a moment
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"updated":[{"name":"home.acme.local","type":"A","value":"198.51.100.7"}]}`)
+	}))
+	defer api.Close()
+	dir := t.TempDir()
+	script := filepath.Join(dir, "ddnsgen-update")
+	args := []string{"-url", api.URL + "/ddns/Z0123456789ABCDEFGHIJ", "-key", testKey, "-address-command", "echo 198.51.100.7", "-script-path", script}
+	hook := filepath.Join(dir, "90-ddnsgen-update")
+	for path, format := range map[string]string{script: "script", hook: "networkmanager"} {
+		if err := os.WriteFile(path, []byte(clientOut(t, append(args, "-format", format)...)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	state := filepath.Join(dir, "state", "ddnsgen-update.state")
+	for _, action := range []string{"up", "dhcp4-change", "dhcp6-change", "connectivity-change"} {
+		c := exec.Command(hook, "eth0", action)
+		c.Env = []string{"DDNS_STATE=" + state, "PATH=" + os.Getenv("PATH")}
+		if out, err := c.CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", action, err, out)
+		}
+	}
+	waitState(t, state, "198.51.100.7")
+	time.Sleep(2 * time.Second) // the later runs finish
+	mu.Lock()
+	defer mu.Unlock()
+	if calls != 1 {
+		t.Errorf("4 events for one address change made %d update calls, want 1", calls)
+	}
+}

@@ -140,7 +140,7 @@ func (s *Server) executeAPIHandler(api *restAPI) http.Handler {
 			w.Header().Set("x-amzn-ErrorType", "ForbiddenException")
 			w.WriteHeader(http.StatusForbidden)
 			io.WriteString(w, `{"message":"Forbidden"}`)
-			s.logf("%s %s %s 403 execute-api endpoint disabled\n", time.Now().Format(time.RFC3339), r.Method, r.URL.RequestURI())
+			s.logf("%s %s %s 403 execute-api endpoint disabled\n", time.Now().Format(time.RFC3339), r.Method, redacted(r.URL))
 			return
 		}
 		h.ServeHTTP(w, r)

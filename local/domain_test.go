@@ -2,6 +2,7 @@ package local_test
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -188,5 +189,37 @@ func TestDomainDisablesExecuteAPI(t *testing.T) {
 				t.Error("the disabled execute-api endpoint changed the record")
 			}
 		})
+	}
+}
+
+// TestDisabledExecuteAPILogRedactsPasswords: a router still calling the
+// execute-api URL once DisableExecuteApiEndpoint is set (403) sends its
+// dyndns2 password in the query all the same; the log line of that
+// refusal, like every other, holds no password.
+func TestDisabledExecuteAPILogRedactsPasswords(t *testing.T) {
+	lab.Require(t, "java", "/usr/share/java/velocity-1.7.jar")
+	b, err := os.ReadFile(filepath.Join("..", "golden", "domain-certificate.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := &syncLog{t: t}
+	srv, err := local.Start(context.Background(), local.Options{
+		Template: b, APIKeys: map[string]string{"ApiKey": "key-domain-0123456789abcdefghijklmn"},
+		Unthrottled: true, Engine: lab.Velocity(t), Log: log,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	resp, err := http.Get(srv.APIs[0].URL + "/ddns/nic/update-url?hostname=home.example.com&username=router&password=s3cretPassw0rd123456")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("execute-api URL: %d, want 403", resp.StatusCode)
+	}
+	if logged := log.String(); strings.Contains(logged, "s3cret") || !strings.Contains(logged, "password=REDACTED") {
+		t.Errorf("the log holds the password (or no line for the request):\n%s", logged)
 	}
 }

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,20 +15,26 @@ import (
 	"github.com/ddnsgen/ddnsgen/local"
 )
 
-// noRoute53 is a Route 53 endpoint that answers the emulator's start-up
-// check and fails the test on any other call: GET /myip is a MOCK
-// integration and must not call Route 53.
-func noRoute53(t *testing.T) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && r.URL.Path == "/2013-04-01/hostedzone" {
-			fmt.Fprint(w, `<ListHostedZonesResponse><HostedZones/><IsTruncated>false</IsTruncated><MaxItems>1</MaxItems></ListHostedZonesResponse>`)
-			return
-		}
-		t.Errorf("GET /myip called Route 53: %s %s", r.Method, r.URL)
-		w.WriteHeader(http.StatusInternalServerError)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
+// motoMockWorkaround returns a copy of a template that moto 5.2 can
+// deploy, or path itself when it has no MOCK integration: moto reads
+// IntegrationHttpMethod and Uri of every integration, where AWS documents
+// both as not to be given for MOCK (see cmd/ddnsgen's copy of this, for
+// its goldens). The lab serves the template as generated.
+func motoMockWorkaround(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := strings.ReplaceAll(string(b), "\n        Type: MOCK\n", "\n        IntegrationHttpMethod: GET\n        Uri: moto-needs-one\n        Type: MOCK\n")
+	if out == string(b) {
+		return path
+	}
+	copied := filepath.Join(t.TempDir(), "moto-"+filepath.Base(path))
+	if err := os.WriteFile(copied, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return copied
 }
 
 const (
@@ -49,13 +55,25 @@ func myIPServer(t *testing.T, golden string, carry bool, keys, params map[string
 		t.Fatal(err)
 	}
 	srv, err := local.Start(context.Background(), local.Options{
-		Template: b, Parameters: params, Route53URL: noRoute53(t), APIKeys: keys,
+		Template: b, Parameters: params, APIKeys: keys,
 		TrustSourceIPHeader: true, Unthrottled: true, Carry: carry, Engine: lab.Velocity(t), Log: testLog{t},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
+	// GET /myip is a MOCK integration: Route 53 (in process) keeps only the
+	// NS and SOA records of each new zone.
+	t.Cleanup(func() {
+		if len(srv.Route53().Zones()) == 0 {
+			t.Error("no hosted zone in process")
+		}
+		for _, z := range srv.Route53().Zones() {
+			if records, _ := srv.Route53().Records(z.ID); len(records) != 2 {
+				t.Errorf("GET /myip changed Route 53: %s holds %v", z.Name, records)
+			}
+		}
+	})
 	return srv.APIs[0]
 }
 
@@ -96,8 +114,8 @@ func basicAuth(user, pass string) string {
 // dyndns2, its password) gets its own address as text, IPv4 or IPv6; a
 // wrong key gets API Gateway's 403, a wrong password (or another device's
 // key with it) 401 badauth; a body of
-// another Content-Type cannot pick the status (415). No Route 53 is called
-// (none listens).
+// another Content-Type cannot pick the status (415). Route 53 (in
+// process) is left as it was.
 func TestMyIPServed(t *testing.T) {
 	for _, carry := range []bool{false, true} {
 		t.Run(fmt.Sprintf("carry=%v", carry), func(t *testing.T) {

@@ -287,17 +287,33 @@ func (s *Server) serveRecords(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		route53.SortRecords(records)
-		fmt.Fprintf(&b, "; hosted zone %s (%s)\n", zone.Name, id)
+		fmt.Fprintf(&b, "; hosted zone %s (%s)\n", listed(zone.Name), id)
 		tw := tabwriter.NewWriter(&b, 0, 8, 1, ' ', 0)
 		for _, rec := range records {
 			for _, v := range rec.Values {
-				fmt.Fprintf(tw, "%s\t%d\tIN\t%s\t%s\n", rec.Name, rec.TTL, rec.Type, v)
+				fmt.Fprintf(tw, "%s\t%d\tIN\t%s\t%s\n", listed(rec.Name), rec.TTL, listed(rec.Type), listed(v))
 			}
 		}
 		tw.Flush()
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	io.WriteString(w, b.String())
+}
+
+// listed writes a name or value as the listing shows it: an endpoint such
+// as moto_server holds whatever was written to it, so a control character
+// (which could forge a line, or reach the terminal) is written as a zone
+// file's \ooo escape.
+func listed(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c == 0x7f {
+			fmt.Fprintf(&b, "\\%03o", c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 func firstMatch(s, open, close string) string {

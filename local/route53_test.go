@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -332,4 +333,57 @@ func TestInProcessRecordRules(t *testing.T) {
 			}
 		})
 	})
+}
+
+// TestRecordsListingHostileValues: /_local/records lists what the Route 53
+// endpoint holds, and an endpoint such as moto_server holds whatever anyone
+// wrote to it (moto checks no value). A value or name with a newline or a
+// control character must not forge a line of the listing nor reach the
+// terminal raw: it is listed escaped, on its own line.
+func TestRecordsListingHostileValues(t *testing.T) {
+	lab.Require(t, "java", "/usr/share/java/velocity-1.7.jar")
+	const zone = "Z0123456789ABCDEFGHIJ"
+	mem := route53.NewMemory()
+	if err := mem.AddZone(zone, "acme.local"); err != nil {
+		t.Fatal(err)
+	}
+	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/rrset") {
+			w.Header().Set("Content-Type", "text/xml")
+			io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><ListResourceRecordSetsResponse xmlns="`+route53.Namespace+`"><ResourceRecordSets>`+
+				`<ResourceRecordSet><Name>x&#10;forged.acme.local.</Name><Type>TXT</Type><TTL>60</TTL><ResourceRecords><ResourceRecord><Value>"a"&#13;&#10;evil.acme.local.  60 IN A 203.0.113.66&#9;x</Value></ResourceRecord></ResourceRecords></ResourceRecordSet>`+
+				`</ResourceRecordSets><IsTruncated>false</IsTruncated><MaxItems>300</MaxItems></ListResourceRecordSetsResponse>`)
+			return
+		}
+		mem.ServeHTTP(w, r)
+	}))
+	defer endpoint.Close()
+	b, err := os.ReadFile(filepath.Join("..", "golden", "seed.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := local.Start(context.Background(), local.Options{
+		Template: b, Parameters: map[string]string{"HostedZoneId": zone}, Route53URL: endpoint.URL,
+		APIKeys: map[string]string{"ApiKey": "key-ApiKey-0123456789abcdefghijklmn"}, Unthrottled: true,
+		Engine: lab.Velocity(t), AccountID: labAccountID, Log: testLog{t},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	resp, err := http.Get(srv.APIs[0].URL + local.RecordsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	listing, _ := io.ReadAll(resp.Body)
+	lines := strings.Split(strings.TrimSuffix(string(listing), "\n"), "\n")
+	if len(lines) != 2 || strings.ContainsAny(string(listing), "\r\t") {
+		t.Errorf("%s lists one record set in %d lines, or with raw control characters (XML 1.0 carries tab, CR and LF):\n%q", local.RecordsPath, len(lines), listing)
+	}
+	for _, l := range lines {
+		if strings.HasPrefix(l, "evil.") || strings.HasPrefix(l, "forged.") {
+			t.Errorf("a value forged a line of the listing: %q", l)
+		}
+	}
 }

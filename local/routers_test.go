@@ -192,4 +192,10 @@ func TestLogRedactsPasswords(t *testing.T) {
 	if strings.Contains(got, "s3cret") || got != "/ddns/nic/update-url?hostname=home.acme.local&username=fritzbox&password=REDACTED&Password=REDACTED" {
 		t.Errorf("logged %q", got)
 	}
+	// API Gateway decodes parameter names, as it decodes values: the
+	// dyndns2 template reads pass%77ord as password.
+	u, _ = url.Parse("/ddns/nic/update-url?username=fritzbox&pass%77ord=s3cret0123456789")
+	if got := local.RedactedForTest(u); strings.Contains(got, "s3cret") {
+		t.Errorf("logged %q", got)
+	}
 }

@@ -708,7 +708,9 @@ func redacted(u *url.URL) string {
 	}
 	parts := strings.Split(u.RawQuery, "&")
 	for i, p := range parts {
-		if k, _, ok := strings.Cut(p, "="); ok && strings.EqualFold(k, "password") {
+		// The name as API Gateway reads it: decoded (pass%77ord is password).
+		k, _, ok := strings.Cut(p, "=")
+		if name, err := url.QueryUnescape(k); ok && (err != nil || strings.EqualFold(name, "password")) {
 			parts[i] = k + "=REDACTED"
 		}
 	}

@@ -73,13 +73,15 @@ esac
 `,
 	// dhcpcd-run-hooks sources /etc/dhcpcd.exit-hook with $reason and
 	// $interface set (dhcpcd-run-hooks(8)). Sourced: no exit, and only
-	// names of our own.
+	// names of our own. Sourced in one shell with any other hook appended
+	// to the file (another script's): the call runs in a subshell, so that
+	// the DDNS_STATE it exports does not become the next hook's.
 	"dhcpcd": `#!/bin/sh
 # dhcpcd exit hook (ddnsgen): updates @WHAT@ as soon as dhcpcd sets an
 # address (DHCP, DHCPv6, router advertisements, static).
 ` + hookRun + `case ${reason:-} in
 BOUND | RENEW | REBIND | REBOOT | STATIC | BOUND6 | RENEW6 | REBIND6 | REBOOT6 | INFORM6 | ROUTERADVERT)
-	ddnsgen_update
+	(ddnsgen_update)
 	;;
 esac
 `,

@@ -487,3 +487,89 @@ func TestHookStateIsTheServices(t *testing.T) {
 		}
 	}
 }
+
+// TestDhcpcdHooksKeepTheirState: the dhcpcd hook is appended to
+// /etc/dhcpcd.exit-hook, which dhcpcd-run-hooks sources in one shell, so
+// two of them (two scripts: two stacks, or an IPv4 and an IPv6 one) run
+// one after the other in that shell. Each script must get its own state
+// file: with the first's, the second reads the first's address as its own
+// last one and never updates on an event.
+func TestDhcpcdHooksKeepTheirState(t *testing.T) {
+	dir := t.TempDir()
+	var exitHook strings.Builder
+	for _, name := range []string{"home-update", "office-update"} {
+		script := filepath.Join(dir, name)
+		// A stand-in for the update script: it writes the state file it was given.
+		body := "#!/bin/sh\nprintf '%s\\n' \"$DDNS_STATE\" >'" + script + ".ran'\n"
+		if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		exitHook.WriteString(clientOut(t, "-url", testURL, "-key", testKey, "-script-path", script, "-format", "dhcpcd"))
+	}
+	hook := filepath.Join(dir, "dhcpcd.exit-hook")
+	if err := os.WriteFile(hook, []byte(exitHook.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := exec.Command("sh", "-c", `. "$0"`, hook)
+	c.Env = []string{"reason=BOUND", "interface=eth0", "new_ip_address=192.0.2.9", "PATH=" + os.Getenv("PATH")}
+	if out, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("sourcing the exit hook: %v\n%s", err, out)
+	}
+	for _, name := range []string{"home-update", "office-update"} {
+		want := "/var/lib/" + name + "/ddnsgen-update.state\n"
+		var got []byte
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if got, _ = os.ReadFile(filepath.Join(dir, name+".ran")); len(got) > 0 {
+				break
+			}
+		}
+		if string(got) != want {
+			t.Errorf("%s ran with DDNS_STATE %q, want %q", name, got, want)
+		}
+	}
+}
+
+// TestHookEventBurstCallsOnce: NetworkManager fires up, dhcp4-change,
+// dhcp6-change and connectivity-change together when a connection comes
+// up, and each starts the script in the background. One address change is
+// one update call: the runs take turns (flock), and the later ones find
+// the address set. Without that, each event was a call against the key's
+// daily quota and Route 53's rate.
+func TestHookEventBurstCallsOnce(t *testing.T) {
+	lab.Require(t, "flock")
+	var mu sync.Mutex
+	calls := 0
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		time.Sleep(300 * time.Millisecond) // an update takes a moment
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"updated":[{"name":"home.acme.local","type":"A","value":"198.51.100.7"}]}`)
+	}))
+	defer api.Close()
+	dir := t.TempDir()
+	script := filepath.Join(dir, "ddnsgen-update")
+	args := []string{"-url", api.URL + "/ddns/Z0123456789ABCDEFGHIJ", "-key", testKey, "-address-command", "echo 198.51.100.7", "-script-path", script}
+	hook := filepath.Join(dir, "90-ddnsgen-update")
+	for path, format := range map[string]string{script: "script", hook: "networkmanager"} {
+		if err := os.WriteFile(path, []byte(clientOut(t, append(args, "-format", format)...)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	state := filepath.Join(dir, "state", "ddnsgen-update.state")
+	for _, action := range []string{"up", "dhcp4-change", "dhcp6-change", "connectivity-change"} {
+		c := exec.Command(hook, "eth0", action)
+		c.Env = []string{"DDNS_STATE=" + state, "PATH=" + os.Getenv("PATH")}
+		if out, err := c.CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", action, err, out)
+		}
+	}
+	waitState(t, state, "198.51.100.7")
+	time.Sleep(2 * time.Second) // the later runs finish
+	mu.Lock()
+	defer mu.Unlock()
+	if calls != 1 {
+		t.Errorf("4 events for one address change made %d update calls, want 1", calls)
+	}
+}

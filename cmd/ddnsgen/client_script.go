@@ -242,6 +242,15 @@ save() { # address set_at failures not_before
 		mv "$STATE.new" "$STATE"
 }
 
+# One run at a time: one change of address fires several events at once
+# (NetworkManager: up, dhcp4-change, dhcp6-change, ...), each starting a
+# run; the later runs wait, then find the address set and call nothing.
+# flock(1) where there is one (util-linux, BusyBox); else runs may overlap.
+if command -v flock >/dev/null 2>&1 && mkdir -p "$(dirname "$STATE")" && touch "$STATE.lock" 2>/dev/null; then
+	exec 9>>"$STATE.lock"
+	flock -w 120 9 || log "another run holds $STATE.lock: going on"
+fi
+
 now=$(date +%s)
 last='' set_at=0 failures=0 not_before=0
 if [ -r "$STATE" ]; then

@@ -30,7 +30,8 @@ import (
 // before it calls Route 53). Requests are not checked for a signature.
 type Memory struct {
 	// OnChange, if set, is called for every change of an applied batch,
-	// in order, while no other batch can be applied.
+	// in order, while no other batch can be applied: it holds the Memory's
+	// lock, so it must not call the Memory's methods.
 	OnChange func(zone Zone, c Change)
 
 	mu      sync.Mutex

@@ -144,7 +144,7 @@ func flood(t *testing.T, api string, updates int) (flooder, devices []wafAnswer)
 // dyndns2 answer every client retries (503, 911), and every other device's
 // update goes through; without the web ACL the same flood spends the
 // dyndns2 throttle and the devices are answered 503 911 by the THROTTLED
-// gateway response (the lockout DOCS-routers.md documents).
+// gateway response (the lockout docs/operations.md documents).
 func TestWAFKeepsDevicesUpdating(t *testing.T) {
 	t.Run("waf", func(t *testing.T) {
 		srv, zone := floodStack(t, 10, 0)

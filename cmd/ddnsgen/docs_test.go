@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -283,18 +284,33 @@ func consoleSteps(text string) []consoleStep {
 	return steps
 }
 
-// TestReadmeTestCommand: the README's test commands are go test with and
-// without the switch that turns the lab on.
+// TestReadmeTestCommand: the README's test commands are the quick run and
+// the run with the lab on, and its contributors' block is .ci/setup and the
+// very go test command .ci/run runs (CI runs what the README says).
 func TestReadmeTestCommand(t *testing.T) {
-	var block string
+	var blocks []string
 	for _, b := range readDocBlocks(t, "README.md") {
 		if claims(b, "TestReadmeTestCommand") {
-			block = b.text
+			blocks = append(blocks, b.text)
 		}
 	}
-	want := "go test ./...\n" + lab.RequireEnv + "=1 go test ./...\n"
-	if block != want {
-		t.Errorf("the README's test block is\n%s\nwant\n%s", block, want)
+	ci, err := os.ReadFile(filepath.Join(repoRoot, ".ci", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^(` + lab.RequireEnv + `=require go test [^|>\n]*?)\s*(2>&1|\||$)`).FindSubmatch(ci)
+	if m == nil {
+		t.Fatalf(".ci/run runs no %s=require go test command", lab.RequireEnv)
+	}
+	if !regexp.MustCompile(`(?m)^\.ci/setup$`).Match(ci) {
+		t.Errorf(".ci/run does not call .ci/setup")
+	}
+	want := []string{
+		"go test ./...\n" + lab.RequireEnv + "=1 go test ./...\n",
+		".ci/setup\n" + string(m[1]) + "\n",
+	}
+	if !slices.Equal(blocks, want) {
+		t.Errorf("the README's test blocks are\n%q\nwant\n%q", blocks, want)
 	}
 }
 

@@ -2,15 +2,16 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// docsUX is DOCS-ux.md, the user documentation of the ux branch (banner,
-// check, answer path, typo help, the client script's address filter).
-func docsUX(t *testing.T) string {
+// docsFile is the text of a documentation file (README.md, docs/NAME.md),
+// named relative to the repository's root.
+func docsFile(t *testing.T, name string) string {
 	t.Helper()
-	b, err := os.ReadFile("../../DOCS-ux.md")
+	b, err := os.ReadFile(filepath.Join(repoRoot, name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,12 +30,12 @@ func docsCommand(t *testing.T, block string) []string {
 	return strings.Fields(strings.ReplaceAll(line, `"`, ""))
 }
 
-// TestCheckDocs: the `ddnsgen check` command of DOCS-ux.md, run against a
+// TestCheckDocs: the `ddnsgen check` command of docs/check.md, run against a
 // stack that answers as a correct one does (the lab's answers: see
 // TestCheckLab), prints the output shown there, and the stopped run shows
 // the one fix.
 func TestCheckDocs(t *testing.T) {
-	docs := docsUX(t)
+	docs := docsFile(t, "docs/check.md")
 	const docsURL = "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/ddns/" + fakeZone
 	run := func(t *testing.T, marker string, f *fakeStack, key string) (int, string) {
 		args := docsCommand(t, readmeBlock(t, docs, marker+"-command"))
@@ -49,7 +50,7 @@ func TestCheckDocs(t *testing.T) {
 		out = strings.ReplaceAll(out, srv.URL+"/ddns/"+fakeZone, docsURL)
 		out = strings.ReplaceAll(out, fakeKey[len(fakeKey)-4:], "wxyz")
 		if want := readmeBlock(t, docs, marker+"-output"); out != want {
-			t.Errorf("DOCS-ux.md's %s output differs from the command's:\n--- DOCS-ux.md\n%s--- output\n%s", marker, want, out)
+			t.Errorf("docs/check.md's %s output differs from the command's:\n--- docs/check.md\n%s--- output\n%s", marker, want, out)
 		}
 		return code, out
 	}
@@ -69,10 +70,10 @@ func TestCheckDocs(t *testing.T) {
 	})
 }
 
-// TestDidYouMeanDocs runs each "$ ddnsgen ..." line of DOCS-ux.md's typing
+// TestDidYouMeanDocs runs each "$ ddnsgen ..." line of docs/configuration.md's typing
 // help and compares stderr with the line after it (stdout empty, exit 2).
 func TestDidYouMeanDocs(t *testing.T) {
-	lines := strings.Split(strings.TrimSpace(readmeBlock(t, docsUX(t), "typo-session")), "\n")
+	lines := strings.Split(strings.TrimSpace(readmeBlock(t, docsFile(t, "docs/configuration.md"), "typo-session")), "\n")
 	if len(lines)%2 != 0 || len(lines) == 0 {
 		t.Fatalf("the typo-session block is not $ command / error pairs: %q", lines)
 	}

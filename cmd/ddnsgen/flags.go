@@ -122,7 +122,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.IntVar(&o.alarms.ServerErrors, "alarm-5xx", cfn.DefaultAlarmServerErrors, "-alarm-email: alarm at this many 5XX `answers` in 5 minutes")
 	fs.IntVar(&o.alarms.Refused, "alarm-4xx", cfn.DefaultAlarmRefused, "-alarm-email: alarm at this many refused (4XX) `answers` in 5 minutes")
 	fs.IntVar(&o.alarms.LatencyMS, "alarm-latency", cfn.DefaultAlarmLatencyMS, "-alarm-email: alarm when Route 53's average answer time stays at this many `ms` or more for 15 minutes")
-	fs.IntVar(&o.wafRate, "waf-rate", 0, "add an AWS WAF web ACL that blocks (429) a source address above this many `requests` per 5 minutes (10 at least; about $6 a month); 0: none")
+	fs.IntVar(&o.wafRate, "waf-rate", 0, "add an AWS WAF web ACL that blocks a source address above this many `requests` per 5 minutes (429; with dyndns2, 503 911 on the /nic/update paths; 10 at least; about $6 a month, $7 with dyndns2); 0: none")
 	fs.StringVar(&o.format, "format", "yaml", "output `format`: yaml, json (CloudFormation), sam, sam-json (AWS SAM), openapi, openapi-json (the API alone, for import-rest-api)")
 	fs.StringVar(&o.roleARN, "role-arn", "", "-format openapi: the `ARN` of the role API Gateway assumes to call Route 53")
 	fs.StringVar(&o.region, "region", "us-east-1", "-format openapi: the `region` in the Route 53 integration URI (any works: Route 53 is global)")

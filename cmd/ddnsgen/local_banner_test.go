@@ -47,7 +47,7 @@ func startLocal(t *testing.T, args ...string) string {
 // (the FritzBox's password as -parameter gives it, the Synology's chosen),
 // and what it prints for each client works as printed: the FRITZ!Box URL
 // filled in as the router fills it, the curl lines, and the ddnsgen client
-// command. The banner is DOCS-ux.md's example, secrets and port aside.
+// command. The banner is docs/local.md's example, secrets and port aside.
 func TestLocalBanner(t *testing.T) {
 	lab.Require(t, "moto_server", "aws", "java", "/usr/share/java/velocity-1.7.jar", "sh", "curl")
 	moto := lab.StartMoto(t)
@@ -125,8 +125,8 @@ func TestLocalBanner(t *testing.T) {
 		}
 	})
 
-	t.Run("DOCS-ux.md", func(t *testing.T) {
-		docs := docsUX(t)
+	t.Run("docs/local.md", func(t *testing.T) {
+		docs := docsFile(t, "docs/local.md")
 		args := docsCommand(t, readmeBlock(t, docs, "local-command"))
 		if strings.Join(args[:2], " ") != "ddnsgen local" {
 			t.Fatalf("the local-command block is not ddnsgen local: %q", args)
@@ -155,7 +155,7 @@ func TestLocalBanner(t *testing.T) {
 			return s
 		})
 		if got != want {
-			t.Errorf("DOCS-ux.md's banner differs from ddnsgen local's:\n--- DOCS-ux.md\n%s--- ddnsgen local\n%s", want, got)
+			t.Errorf("docs/local.md's banner differs from ddnsgen local's:\n--- docs/local.md\n%s--- ddnsgen local\n%s", want, got)
 		}
 	})
 }

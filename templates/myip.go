@@ -29,18 +29,9 @@ func MyIPRequest(users []User, devices []Device) (string, error) {
 	var b strings.Builder
 	b.WriteString("#set($ddns_owner = {})\n")
 	for _, dev := range devices {
-		var key string
-		var err error
-		if dev.KeyVar != "" {
-			if !stageVar.MatchString(dev.KeyVar) {
-				return "", fmt.Errorf("templates: device %s: %q is not a stage variable name", dev.Name, dev.KeyVar)
-			}
-			key = "\"$!stageVariables." + dev.KeyVar + "\""
-		} else if key, err = quote("API key id", dev.Key); err != nil {
+		key, err := dev.keyExpr()
+		if err != nil {
 			return "", err
-		}
-		if !deviceName.MatchString(dev.Name) {
-			return "", fmt.Errorf("templates: device name %q is not 1-32 lower-case letters, digits and hyphens", dev.Name)
 		}
 		fmt.Fprintf(&b, "#set($discard = $ddns_owner.put(%s, '%s'))\n", key, dev.Name)
 	}

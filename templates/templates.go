@@ -446,22 +446,28 @@ func (d Data) recordLines(values []string) string {
 	return b.String()
 }
 
+// keyExpr is the VTL expression of the device's API key id (a quoted id,
+// or its stage variable), once the device's name and key are checked.
+func (dev Device) keyExpr() (string, error) {
+	if !deviceName.MatchString(dev.Name) {
+		return "", fmt.Errorf("templates: device name %q is not 1-32 lower-case letters, digits and hyphens", dev.Name)
+	}
+	if dev.KeyVar == "" {
+		return quote("API key id", dev.Key)
+	}
+	if !stageVar.MatchString(dev.KeyVar) {
+		return "", fmt.Errorf("templates: device %s: %q is not a stage variable name", dev.Name, dev.KeyVar)
+	}
+	return "\"$!stageVariables." + dev.KeyVar + "\"", nil
+}
+
 // deviceLines fills the devices table, a line per device.
 func (d Data) deviceLines() (string, error) {
 	var b strings.Builder
 	for _, dev := range d.Devices {
-		var key string
-		var err error
-		if dev.KeyVar != "" {
-			if !stageVar.MatchString(dev.KeyVar) {
-				return "", fmt.Errorf("templates: device %s: %q is not a stage variable name", dev.Name, dev.KeyVar)
-			}
-			key = "\"$!stageVariables." + dev.KeyVar + "\""
-		} else if key, err = quote("API key id", dev.Key); err != nil {
+		key, err := dev.keyExpr()
+		if err != nil {
 			return "", err
-		}
-		if !deviceName.MatchString(dev.Name) {
-			return "", fmt.Errorf("templates: device name %q is not 1-32 lower-case letters, digits and hyphens", dev.Name)
 		}
 		names, err := list("record name", dev.Names)
 		if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/apigateway"
@@ -277,31 +275,8 @@ func TestLocalCommandDomain(t *testing.T) {
 	lab.Require(t, "moto_server", "aws", "java", "/usr/share/java/velocity-1.7.jar")
 	moto := lab.StartMoto(t)
 	zone := moto.CreateHostedZone(t, "acme.local")
-	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- runLocal(ctx, []string{"-template", goldenDir + "/domain.yaml", "-route53", moto.URL,
-			"-parameter", "HostedZoneId=" + zone, "-parameter", "Password=pwlocal0123456789", "-trust-source-ip-header"}, &stdout, &stderr)
-	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("ddnsgen local: %v", err)
-		}
-	}()
-	deadline := time.After(time.Minute)
-	for !strings.Contains(stdout.String(), "Serving until Ctrl-C.") {
-		select {
-		case err := <-done:
-			done <- err
-			t.Fatalf("ddnsgen local stopped: %v\n%s\n%s", err, stdout.String(), stderr.String())
-		case <-deadline:
-			t.Fatalf("ddnsgen local did not start:\n%s\n%s", stdout.String(), stderr.String())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	out := stdout.String()
+	out, _ := startLocal(t, []string{"-template", goldenDir + "/domain.yaml", "-route53", moto.URL,
+		"-parameter", "HostedZoneId=" + zone, "-parameter", "Password=pwlocal0123456789", "-trust-source-ip-header"}...)
 	m := regexp.MustCompile(`Custom domain ddns\.acme\.local at (http://127\.0\.0\.1:\d+) \(send Host: ddns\.acme\.local\)\n`).FindStringSubmatch(out)
 	if m == nil || !strings.Contains(out, "  GET "+m[1]+"/nic/update\n") || !strings.Contains(out, "  GET "+m[1]+"/{zone_id}\n") {
 		t.Fatalf("the output lacks the custom domain and its routes at the root:\n%s", out)

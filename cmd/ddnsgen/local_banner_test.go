@@ -16,13 +16,14 @@ import (
 )
 
 // startLocal runs `ddnsgen local` with args until the test ends, and
-// returns its banner.
-func startLocal(t *testing.T, args ...string) string {
+// returns its banner and what it writes to stderr.
+func startLocal(t *testing.T, args ...string) (string, *syncBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
+	var stdout syncBuffer
+	stderr := &syncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- runLocal(ctx, args, &stdout, &stderr) }()
+	go func() { done <- runLocal(ctx, args, &stdout, stderr) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -40,7 +41,7 @@ func startLocal(t *testing.T, args ...string) string {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	return stdout.String()
+	return stdout.String(), stderr
 }
 
 // TestLocalBanner: `ddnsgen local` on golden/routers.yaml lists every login
@@ -53,7 +54,7 @@ func TestLocalBanner(t *testing.T) {
 	moto := lab.StartMoto(t)
 	zone := moto.CreateHostedZone(t, "acme.local")
 	const fritzPass = "fritzboxPassw0rd0123"
-	banner := startLocal(t, "-template", goldenDir+"/routers.yaml", "-route53", moto.URL,
+	banner, _ := startLocal(t, "-template", goldenDir+"/routers.yaml", "-route53", moto.URL,
 		"-parameter", "HostedZoneId="+zone, "-parameter", "PasswordFritzbox="+fritzPass)
 
 	find := func(re string) []string {

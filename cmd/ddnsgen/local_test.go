@@ -50,31 +50,8 @@ func TestLocalCommand(t *testing.T) {
 }
 
 func localCommand(t *testing.T, moto *lab.Moto, zone, ip string, flags []string) {
-	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- runLocal(ctx, append([]string{"-template", goldenDir + "/seed.yaml", "-route53", moto.URL,
-			"-parameter", "HostedZoneId=" + zone, "-trust-source-ip-header"}, flags...), &stdout, &stderr)
-	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("ddnsgen local: %v", err)
-		}
-	}()
-	deadline := time.After(time.Minute)
-	for !strings.Contains(stdout.String(), "Serving until Ctrl-C.") {
-		select {
-		case err := <-done:
-			done <- err // for the deferred check
-			t.Fatalf("ddnsgen local stopped: %v\n%s\n%s", err, stdout.String(), stderr.String())
-		case <-deadline:
-			t.Fatalf("ddnsgen local did not start:\n%s\n%s", stdout.String(), stderr.String())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	out := stdout.String()
+	out, _ := startLocal(t, append([]string{"-template", goldenDir + "/seed.yaml", "-route53", moto.URL,
+		"-parameter", "HostedZoneId=" + zone, "-trust-source-ip-header"}, flags...)...)
 	url := regexp.MustCompile(`update URL: (\S+)`).FindStringSubmatch(out)
 	key := regexp.MustCompile(`API key \S+ \(ApiKey, id \S+\): (\S+)`).FindStringSubmatch(out)
 	if url == nil || key == nil || !strings.HasSuffix(url[1], "/ddns/"+zone) {
@@ -186,30 +163,7 @@ func TestLocalUnreachableRoute53(t *testing.T) {
 // logs the change and /_local/records lists it.
 func TestLocalInProcess(t *testing.T) {
 	lab.Require(t, "java", "/usr/share/java/velocity-1.7.jar")
-	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- runLocal(ctx, []string{"-template", goldenDir + "/seed.yaml", "-trust-source-ip-header"}, &stdout, &stderr)
-	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("ddnsgen local: %v", err)
-		}
-	}()
-	deadline := time.After(time.Minute)
-	for !strings.Contains(stdout.String(), "Serving until Ctrl-C.") {
-		select {
-		case err := <-done:
-			done <- err
-			t.Fatalf("ddnsgen local stopped: %v\n%s\n%s", err, stdout.String(), stderr.String())
-		case <-deadline:
-			t.Fatalf("ddnsgen local did not start:\n%s\n%s", stdout.String(), stderr.String())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	out := stdout.String()
+	out, stderr := startLocal(t, []string{"-template", goldenDir + "/seed.yaml", "-trust-source-ip-header"}...)
 	url := regexp.MustCompile(`update URL: (\S+)`).FindStringSubmatch(out)
 	key := regexp.MustCompile(`API key \S+ \(ApiKey, id \S+\): (\S+)`).FindStringSubmatch(out)
 	records := regexp.MustCompile(`Records: GET (\S+)`).FindStringSubmatch(out)

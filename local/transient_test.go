@@ -129,23 +129,28 @@ func shortWindow(b []byte) []byte {
 	return []byte(strings.ReplaceAll(string(b), "EvaluationWindowSec: 300", "EvaluationWindowSec: 3"))
 }
 
+// transientConditions are the conditions a dyndns2 client must retry
+// through, each with the stack that shows it and how to bring it on: a
+// throttle spent by a flood, and a WAF rate rule tripped (its window cut to
+// seconds by shortWindow).
+var transientConditions = []struct {
+	name   string
+	waf    int
+	limits cfn.Limits
+	edit   func([]byte) []byte
+	start  func(t *testing.T, api string) (stop func())
+}{
+	{"throttled", 0, cfn.Limits{DynDNS2Rate: 0.5, DynDNS2Burst: 2}, nil, throttleFlood},
+	{"WAF-blocked", 10, cfn.Limits{}, shortWindow, func(t *testing.T, api string) func() { wafTrip(t, api); return func() {} }},
+}
+
 // TestDDClientRetriesTransientAnswers (issue 22): ddclient 3.10, throttled
 // by API Gateway or blocked by AWS WAF, reads the answer (503, 911) as a
 // failure to retry (no FAILED line, exit 0: it stays a running daemon), and
 // the next run, once the condition has passed, updates both names.
 func TestDDClientRetriesTransientAnswers(t *testing.T) {
 	lab.Require(t, "ddclient", "moto_server")
-	cases := []struct {
-		name   string
-		waf    int
-		limits cfn.Limits
-		edit   func([]byte) []byte
-		start  func(t *testing.T, api string) (stop func())
-	}{
-		{"throttled", 0, cfn.Limits{DynDNS2Rate: 0.5, DynDNS2Burst: 2}, nil, throttleFlood},
-		{"WAF-blocked", 10, cfn.Limits{}, shortWindow, func(t *testing.T, api string) func() { wafTrip(t, api); return func() {} }},
-	}
-	for _, c := range cases {
+	for _, c := range transientConditions {
 		t.Run(c.name, func(t *testing.T) {
 			srv, _ := servedStack(t, c.waf, 0, c.limits, c.edit)
 			api := srv.APIs[0].URL
@@ -172,17 +177,7 @@ func TestDDClientRetriesTransientAnswers(t *testing.T) {
 // names and exits 0.
 func TestInadynRetriesTransientAnswers(t *testing.T) {
 	lab.Require(t, "inadyn", "moto_server")
-	cases := []struct {
-		name   string
-		waf    int
-		limits cfn.Limits
-		edit   func([]byte) []byte
-		start  func(t *testing.T, api string) (stop func())
-	}{
-		{"throttled", 0, cfn.Limits{DynDNS2Rate: 0.5, DynDNS2Burst: 2}, nil, throttleFlood},
-		{"WAF-blocked", 10, cfn.Limits{}, shortWindow, func(t *testing.T, api string) func() { wafTrip(t, api); return func() {} }},
-	}
-	for _, c := range cases {
+	for _, c := range transientConditions {
 		t.Run(c.name, func(t *testing.T) {
 			srv, _ := servedStack(t, c.waf, 0, c.limits, c.edit)
 			api := srv.APIs[0].URL

@@ -1,14 +1,15 @@
 package cfn
 
 import (
+	"cmp"
 	"fmt"
-	"net/netip"
-
-	"github.com/awslabs/goformation/v7/cloudformation/tags"
 	"math"
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/awslabs/goformation/v7/cloudformation/tags"
 )
 
 // plan is a validated Config with every default filled in, in the order the
@@ -267,31 +268,16 @@ func (p *plan) recordList() string {
 
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
-	if l.KeyRate != 0 {
-		d.KeyRate = l.KeyRate
+	return Limits{
+		KeyRate:       cmp.Or(l.KeyRate, d.KeyRate),
+		KeyBurst:      cmp.Or(l.KeyBurst, d.KeyBurst),
+		KeyDailyQuota: cmp.Or(l.KeyDailyQuota, d.KeyDailyQuota),
+		StageRate:     cmp.Or(l.StageRate, d.StageRate),
+		StageBurst:    cmp.Or(l.StageBurst, d.StageBurst),
+		MaxHostnames:  cmp.Or(l.MaxHostnames, d.MaxHostnames),
+		DynDNS2Rate:   cmp.Or(l.DynDNS2Rate, d.DynDNS2Rate),
+		DynDNS2Burst:  cmp.Or(l.DynDNS2Burst, d.DynDNS2Burst),
 	}
-	if l.KeyBurst != 0 {
-		d.KeyBurst = l.KeyBurst
-	}
-	if l.KeyDailyQuota != 0 {
-		d.KeyDailyQuota = l.KeyDailyQuota
-	}
-	if l.StageRate != 0 {
-		d.StageRate = l.StageRate
-	}
-	if l.StageBurst != 0 {
-		d.StageBurst = l.StageBurst
-	}
-	if l.MaxHostnames != 0 {
-		d.MaxHostnames = l.MaxHostnames
-	}
-	if l.DynDNS2Rate != 0 {
-		d.DynDNS2Rate = l.DynDNS2Rate
-	}
-	if l.DynDNS2Burst != 0 {
-		d.DynDNS2Burst = l.DynDNS2Burst
-	}
-	return d
 }
 
 func (p *plan) checkLimits() error {

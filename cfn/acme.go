@@ -68,10 +68,9 @@ func (b *builder) acmeStatement(z *zonePlan) []Statement {
 // roleDescription says what the role may do.
 func (b *builder) roleDescription() string {
 	if b.p.acme {
-		return "Lets API Gateway upsert the dynamic DNS records " + b.p.summary() +
-			" and their _acme-challenge TXT records, and nothing else"
+		return "Lets API Gateway upsert the records of " + b.p.summary() + ", their _acme-challenge TXT records and nothing else"
 	}
-	return "Lets API Gateway upsert the dynamic DNS records " + b.p.summary() + " and nothing else"
+	return "Lets API Gateway upsert the records of " + b.p.summary() + " and nothing else"
 }
 
 // acme adds POST /update, the acme-dns protocol: lego, acme.sh, certbot

@@ -201,24 +201,26 @@ func (o opsPlan) field() (field, value string) {
 	return "", ""
 }
 
-// accessLogFormat is one JSON object per request. It leaves out the query
-// string and every header: a dyndns2 client may put its password in either
-// (the Authorization header, or ?password= for routers that can do nothing
-// else). The device is the API key id ($context.identity.apiKeyId): the
-// key's name, STACK-DEVICE, is one get-api-key away. dyndns2 calls carry no
-// key, and their user name is in the Authorization header: not logged.
-const accessLogFormat = `{"time":"$context.requestTime",` +
-	`"requestId":"$context.requestId",` +
-	`"ip":"$context.identity.sourceIp",` +
-	`"apiKeyId":"$context.identity.apiKeyId",` +
-	`"method":"$context.httpMethod",` +
-	`"resourcePath":"$context.resourcePath",` +
-	`"status":"$context.status",` +
-	`"error":"$context.error.responseType",` +
-	`"integrationStatus":"$context.integration.status",` +
-	`"integrationLatency":"$context.integration.latency",` +
-	`"responseLatency":"$context.responseLatency",` +
-	`"waf":"$context.wafResponseCode"}`
+// accessLogFields make up the access log's line: one JSON object per
+// request, written as a Fn::Join of the fields by commas (a line each in the
+// template; API Gateway takes the format as one line). It leaves out the
+// query string and every header: a dyndns2 client may put its password in
+// either (the Authorization header, or ?password= for routers that can do
+// nothing else). The device is the API key id: the key's name,
+// STACK-DEVICE, is one get-api-key away. dyndns2 calls carry no key, and
+// their user name is in the Authorization header: not logged.
+var accessLogFields = []string{`{"time":"$context.requestTime"`,
+	`"requestId":"$context.requestId"`,
+	`"ip":"$context.identity.sourceIp"`,
+	`"apiKeyId":"$context.identity.apiKeyId"`,
+	`"method":"$context.httpMethod"`,
+	`"resourcePath":"$context.resourcePath"`,
+	`"status":"$context.status"`,
+	`"error":"$context.error.responseType"`,
+	`"integrationStatus":"$context.integration.status"`,
+	`"integrationLatency":"$context.integration.latency"`,
+	`"responseLatency":"$context.responseLatency"`,
+	`"waf":"$context.wafResponseCode"}`}
 
 // ops adds what the operations settings ask for: access logs, alarms and
 // the web ACL. It runs after the stage exists.
@@ -250,7 +252,7 @@ func (b *builder) accessLogs() {
 		// The group's ARN without the ":*" its Arn attribute ends with.
 		DestinationArn: cloudformation.String(cloudformation.Sub(
 			"arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${" + b.id(IDAccessLogs) + "}")),
-		Format: cloudformation.String(accessLogFormat),
+		Format: cloudformation.String(cloudformation.Join(",", accessLogFields)),
 	}
 	if p.ops.accountRole {
 		// Account-wide: API Gateway writes every API's logs in this region

@@ -1,6 +1,9 @@
 package cfn
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/awslabs/goformation/v7/cloudformation"
 )
 
@@ -25,9 +28,11 @@ func (b *builder) updateURL(z *zonePlan) string {
 	return "https://" + b.urlHost() + b.urlStage() + "/" + z.subID()
 }
 
-// exampleURL is the URL the first device calls for its first name: that
-// name's zone, and ?hostname= when the device has more than one name.
-func (b *builder) exampleURL() string {
+// exampleCommand is line with, where %s is, the URL the first device calls
+// for its first name: that name's zone, and ?hostname= when the device has
+// more than one name. A URL that refers to the stack (its API, region, zone
+// id) is a Fn::Sub variable, ${Url}, that keeps the line short to read.
+func (b *builder) exampleCommand(line string) string {
 	p := b.p
 	names := p.records
 	if len(p.devices) > 0 {
@@ -37,7 +42,10 @@ func (b *builder) exampleURL() string {
 	if len(names) > 1 {
 		u += "?hostname=" + names[0].name
 	}
-	return u
+	if !strings.Contains(u, "${") {
+		return fmt.Sprintf(line, u)
+	}
+	return cloudformation.SubVars(fmt.Sprintf(line, "${Url}"), map[string]any{"Url": cloudformation.Sub(u)})
 }
 
 func (b *builder) outputs() {
@@ -92,7 +100,7 @@ func (b *builder) outputs() {
 	}
 	out[OutputCurlCommand] = cloudformation.Output{
 		Description: cloudformation.String(curlDesc),
-		Value:       sub("curl -sS " + header + "'" + b.exampleURL() + "'"),
+		Value:       b.exampleCommand("curl -sS " + header + "'%s'"),
 	}
 	if p.dyndns2 {
 		out[OutputDynDNS2Server] = cloudformation.Output{
@@ -113,15 +121,16 @@ func (b *builder) outputs() {
 	}
 	out[OutputCronLine] = cloudformation.Output{
 		Description: cloudformation.String(cronDesc),
-		Value:       sub("*/5 * * * * curl -fsS -m 20 " + header + "'" + b.exampleURL() + "' >/dev/null"),
+		Value:       b.exampleCommand("*/5 * * * * curl -fsS -m 20 " + header + "'%s' >/dev/null"),
 	}
 }
 
-// listKeysCommand is a shell line that prints the name and value of each
+// listKeysCommand is a shell loop that prints the name and value of each
 // API key of the usage plan with this logical ID, one key a line: the
 // plan's keys are exactly the stack's (a name prefix would also match
-// another stack's, "home" matching "home-office"). In a Fn::Sub string.
+// another stack's, "home" matching "home-office"). In a Fn::Sub string, on
+// three lines that also run as one (as the console shows them).
 func listKeysCommand(usagePlan string) string {
-	return "for k in $(aws apigateway get-usage-plan-keys --usage-plan-id ${" + usagePlan + `} --query "items[].id" --output text --region ${AWS::Region}); ` +
-		`do aws apigateway get-api-key --api-key "$k" --include-value --query "[name,value]" --output text --region ${AWS::Region}; done`
+	return "for k in $(aws apigateway get-usage-plan-keys --usage-plan-id ${" + usagePlan + `} --query "items[].id" --output text --region ${AWS::Region}); do` +
+		"\n  " + `aws apigateway get-api-key --api-key "$k" --include-value --query "[name,value]" --output text --region ${AWS::Region};` + "\ndone"
 }

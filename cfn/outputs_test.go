@@ -11,7 +11,7 @@ import (
 )
 
 // TestListAPIKeysCommand runs the ListApiKeysCommand output, as a user pastes
-// it, against moto: it prints the name and value of each key of the stack's
+// it (its three lines, or the one line the console shows), against moto: it prints the name and value of each key of the stack's
 // usage plan, and no other key, not even one whose name starts with the
 // stack's name ("home" and "home-office"). moto does not create usage plans
 // or keys from a template, so the test creates them as CloudFormation would.
@@ -32,15 +32,15 @@ func TestListAPIKeysCommand(t *testing.T) {
 	var doc struct {
 		Outputs map[string]struct {
 			Value struct {
-				Sub string `json:"Fn::Sub"`
+				Sub json.RawMessage `json:"Fn::Sub"`
 			}
 		}
 	}
 	if err := json.Unmarshal(j, &doc); err != nil {
 		t.Fatal(err)
 	}
-	command := doc.Outputs[OutputListAPIKeysCommand].Value.Sub
-	if command == "" {
+	var command string
+	if json.Unmarshal(doc.Outputs[OutputListAPIKeysCommand].Value.Sub, &command) != nil || command == "" {
 		t.Fatalf("no %s output (a Fn::Sub string) in:\n%s", OutputListAPIKeysCommand, j)
 	}
 
@@ -67,20 +67,23 @@ func TestListAPIKeysCommand(t *testing.T) {
 	key("home-office-router", office) // another stack's key, its name starting with home-
 	key("home-spare", "")             // a key in no usage plan
 
-	line := strings.NewReplacer("${"+IDUsagePlan+"}", home, "${AWS::Region}", "us-east-1").Replace(command)
-	if strings.Contains(line, "${") {
-		t.Fatalf("%s has a reference the test does not fill in: %s", OutputListAPIKeysCommand, line)
-	}
-	cmd := exec.Command("bash", "-euo", "pipefail", "-c", line)
-	cmd.Env = m.Env()
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s failed: %v\n%s\n--- command ---\n%s", OutputListAPIKeysCommand, err, out, line)
-	}
-	got := strings.Split(strings.TrimSpace(string(out)), "\n")
-	slices.Sort(got)
 	slices.Sort(want)
-	if !slices.Equal(got, want) {
-		t.Errorf("%s printed:\n%s\nwant (name, tab, value):\n%s", OutputListAPIKeysCommand, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	script := strings.NewReplacer("${"+IDUsagePlan+"}", home, "${AWS::Region}", "us-east-1").Replace(command)
+	if strings.Contains(script, "${") {
+		t.Fatalf("%s has a reference the test does not fill in: %s", OutputListAPIKeysCommand, script)
+	}
+	// As written, and as the console shows it: its lines run together.
+	for _, script := range []string{script, strings.ReplaceAll(script, "\n", " ")} {
+		cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)
+		cmd.Env = m.Env()
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s failed: %v\n%s\n--- command ---\n%s", OutputListAPIKeysCommand, err, out, script)
+		}
+		got := strings.Split(strings.TrimSpace(string(out)), "\n")
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s printed:\n%s\nwant (name, tab, value):\n%s\n--- command ---\n%s", OutputListAPIKeysCommand, strings.Join(got, "\n"), strings.Join(want, "\n"), script)
+		}
 	}
 }

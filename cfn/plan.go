@@ -248,14 +248,17 @@ func (c Config) plan(embedded bool) (*plan, error) {
 	return p, nil
 }
 
-// summary names the records for a description: all of them when they are
-// few, else how many and in which zones (descriptions are at most 1,000
-// characters).
+// maxSummary is the longest list of names a description gives: the stack's
+// and the role's descriptions stay lines of about 160 characters in YAML.
+const maxSummary = 50
+
+// summary names the records for a description: all of them when the list
+// is short, else how many and in which zones.
 func (p *plan) summary() string {
-	if list := p.recordList(); len(p.records) <= 5 && len(list) <= 300 {
+	if list := p.recordList(); len(list) <= maxSummary {
 		return list
 	}
-	return strconv.Itoa(len(p.records)) + " names in " + p.zoneList()
+	return plural(len(p.records), "name") + " in " + p.zoneList()
 }
 
 func (p *plan) recordList() string {

@@ -133,7 +133,8 @@ func TestACMEAnswers(t *testing.T) {
 			req := renderACMERequest(t, c.call)
 			class, body := route53Answer(req)
 			if c.error == "" {
-				want := `<Change><Action>UPSERT</Action><ResourceRecordSet><Name>_acme-challenge.home.acme.local</Name><Type>TXT</Type><TTL>60</TTL><ResourceRecords><ResourceRecord><Value>"` + acmeValue + `"</Value>`
+				want := `<Change><Action>UPSERT</Action><ResourceRecordSet><Name>_acme-challenge.home.acme.local</Name><Type>TXT</Type><TTL>60</TTL>` +
+					"\n" + `<ResourceRecords><ResourceRecord><Value>"` + acmeValue + `"</Value>`
 				if !strings.Contains(req.Output, want) {
 					t.Errorf("the change batch lacks %s:\n%s", want, req.Output)
 				}

@@ -253,7 +253,7 @@ func TestUpdateAnswersInEveryWorld(t *testing.T) {
 		{"throttled", call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: q("hostname", "home.acme.local"), fault: throttled}, 429,
 			`{"error":"Throttling","source":"route53","message":"Route 53 is busy: try again later"}`, notEchoed},
 		{"the role refused", call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: q("hostname", "home.acme.local"), fault: roleRefused}, 502,
-			`{"error":"RoleRefused","source":"route53","message":"Route 53 refused the stack role: check that its policy allows these names and types in this zone (policy drift, an SCP or a permissions boundary)"}`, notEchoed},
+			`{"error":"RoleRefused","source":"route53","message":"Route 53 refused the stack role: check that its policy (or an SCP, or a permissions boundary) allows these names and types here"}`, notEchoed},
 		{"Route 53 down", call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: q("hostname", "home.acme.local"), fault: serverFailed}, 502,
 			`{"error":"ServiceUnavailable","source":"route53","message":"Route 53 failed: try again later"}`, notEchoed},
 		{"no Route 53 error in the body", call{key: "KEYROUTER", sourceIP: "192.0.2.7", query: q("hostname", "home.acme.local"), fault: htmlFailure}, 502,

@@ -25,7 +25,7 @@ func prefixData() Data {
 	}
 }
 
-var aaaaValue = regexp.MustCompile(`<Type>AAAA</Type><TTL>\d+</TTL><ResourceRecords><ResourceRecord><Value>([^<]*)</Value>`)
+var aaaaValue = regexp.MustCompile(`<Type>AAAA</Type><TTL>\d+</TTL>\n<ResourceRecords><ResourceRecord><Value>([^<]*)</Value>`)
 
 // The AAAA value a prefix and an interface id make is the prefix's first 64
 // bits and the id, whatever form the prefix is written in: checked against
@@ -90,7 +90,7 @@ func TestPrefixArithmetic(t *testing.T) {
 		if err != nil || got != netip.AddrFrom16(want) {
 			t.Errorf("prefix %s: AAAA %q, want %s", prefix, m[1], netip.AddrFrom16(want))
 		}
-		if !strings.Contains(res.Output, "<Type>A</Type><TTL>60</TTL><ResourceRecords><ResourceRecord><Value>192.0.2.1</Value>") {
+		if !strings.Contains(res.Output, "<Type>A</Type><TTL>60</TTL>\n<ResourceRecords><ResourceRecord><Value>192.0.2.1</Value>") {
 			t.Errorf("prefix %s: the name's A record is not the caller's address:\n%s", prefix, res.Output)
 		}
 	}

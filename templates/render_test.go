@@ -49,7 +49,7 @@ func TestUnknownAPIKey(t *testing.T) {
 	}
 	// The device's own key is taken.
 	res = render(t, tmpl, "KEYOFDEFAULT", "192.0.2.1", nil)
-	if !strings.Contains(res.Output, "<Name>myddns.acme.local</Name><Type>A</Type><TTL>60</TTL><ResourceRecords><ResourceRecord><Value>192.0.2.1</Value>") {
+	if !strings.Contains(res.Output, "<Name>myddns.acme.local</Name><Type>A</Type><TTL>60</TTL>\n<ResourceRecords><ResourceRecord><Value>192.0.2.1</Value>") {
 		t.Errorf("the device's own key: \n%s", res.Output)
 	}
 	if res.RequestOverride.Path["hosted_zone_id"] != "ZONE1" {

@@ -335,7 +335,17 @@ func TestReadmeStackOutputs(t *testing.T) {
 	}
 	fill := strings.NewReplacer("${RestApi}", "API", "${AWS::Region}", "REGION", "${AWS::URLSuffix}", "amazonaws.com",
 		"${HostedZoneId}", "Z0123456789ABCDEFGHIJ", "${ApiKey}", "KEYID")
-	output := func(name string) string { return fill.Replace(tmpl.Outputs[name].Value.Value) }
+	output := func(name string) string {
+		v := tmpl.Outputs[name].Value
+		text := v.Value
+		if v.Kind == yaml.SequenceNode { // !Sub [TEXT, {VAR: VALUE}]
+			text = v.Content[0].Value
+			for vars := v.Content[1].Content; len(vars) >= 2; vars = vars[2:] {
+				text = strings.ReplaceAll(text, "${"+vars[0].Value+"}", vars[1].Value)
+			}
+		}
+		return fill.Replace(text)
+	}
 	want := map[string]string{
 		"stack-outputs": "export DDNS_API_KEY=$(" + output("GetApiKeyCommand") + ")\n" + output("CurlCommand") + "\n",
 		"cron-line":     "DDNS_API_KEY=…\n" + output("CronLine") + "\n",
@@ -352,13 +362,32 @@ func TestReadmeStackOutputs(t *testing.T) {
 // what each field logs).
 func TestDocAccessLogLine(t *testing.T) {
 	var out, errb strings.Builder
-	if code := run([]string{"-access-logs"}, &out, &errb); code != 0 {
-		t.Fatalf("ddnsgen -access-logs: exit %d: %s", code, errb.String())
+	if code := run([]string{"-access-logs", "-format", "json"}, &out, &errb); code != 0 {
+		t.Fatalf("ddnsgen -access-logs -format json: exit %d: %s", code, errb.String())
 	}
-	format := regexp.MustCompile(`(?m)^\s+Format: '(.*)'$`).FindStringSubmatch(out.String())
-	if format == nil {
-		t.Fatal("the template has no access log format")
+	var tmpl struct {
+		Resources struct {
+			Stage struct {
+				Properties struct {
+					AccessLogSetting struct {
+						Format struct {
+							Join []json.RawMessage `json:"Fn::Join"`
+						}
+					}
+				}
+			}
+		}
 	}
+	var sep string
+	var fields []string
+	if err := json.Unmarshal([]byte(out.String()), &tmpl); err != nil {
+		t.Fatal(err)
+	}
+	if join := tmpl.Resources.Stage.Properties.AccessLogSetting.Format.Join; len(join) != 2 ||
+		json.Unmarshal(join[0], &sep) != nil || json.Unmarshal(join[1], &fields) != nil {
+		t.Fatalf("the template's access log format is not a Fn::Join of strings: %s", out.String())
+	}
+	format := strings.Join(fields, sep)
 	keys := func(line string) []string {
 		var k []string
 		for _, m := range regexp.MustCompile(`"(\w+)":`).FindAllStringSubmatch(line, -1) {
@@ -370,7 +399,7 @@ func TestDocAccessLogLine(t *testing.T) {
 	if !json.Valid([]byte(shown)) {
 		t.Errorf("the shown line is not JSON:\n%s", shown)
 	}
-	if got, want := keys(shown), keys(format[1]); !slices.Equal(got, want) {
+	if got, want := keys(shown), keys(format); !slices.Equal(got, want) {
 		t.Errorf("the shown line has the fields %v; the format has %v", got, want)
 	}
 }

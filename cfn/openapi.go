@@ -198,8 +198,8 @@ func BuildSAM(cfg Config) (*cloudformation.Template, error) {
 	if p.dualstack {
 		b.t.Outputs[b.id("EnableDualStackCommand")] = cloudformation.Output{
 			Description: cloudformation.String("SAM cannot make the API dual-stack: run this once after deploying, or IPv6 callers cannot reach it"),
-			Value: cloudformation.Sub("aws apigateway update-rest-api --rest-api-id ${" + b.id(IDRestAPI) +
-				"} --patch-operations op=replace,path=/endpointConfiguration/ipAddressType,value=dualstack --region ${AWS::Region}"),
+			Value: cloudformation.SubVars("aws apigateway update-rest-api --rest-api-id ${"+b.id(IDRestAPI)+"} --region ${AWS::Region} --patch-operations ${Patch}",
+				map[string]any{"Patch": "op=replace,path=/endpointConfiguration/ipAddressType,value=dualstack"}), // a line short enough to read
 		}
 	}
 	b.t.Transform = &cloudformation.Transform{String: cloudformation.String("AWS::Serverless-2016-10-31")}

@@ -209,7 +209,8 @@ func (o opsPlan) field() (field, value string) {
 // nothing else). The device is the API key id: the key's name,
 // STACK-DEVICE, is one get-api-key away. dyndns2 calls carry no key, and
 // their user name is in the Authorization header: not logged.
-var accessLogFields = []string{`{"time":"$context.requestTime"`,
+var accessLogFields = []string{
+	`{"time":"$context.requestTime"`,
 	`"requestId":"$context.requestId"`,
 	`"ip":"$context.identity.sourceIp"`,
 	`"apiKeyId":"$context.identity.apiKeyId"`,
@@ -220,7 +221,8 @@ var accessLogFields = []string{`{"time":"$context.requestTime"`,
 	`"integrationStatus":"$context.integration.status"`,
 	`"integrationLatency":"$context.integration.latency"`,
 	`"responseLatency":"$context.responseLatency"`,
-	`"waf":"$context.wafResponseCode"}`}
+	`"waf":"$context.wafResponseCode"}`,
+}
 
 // ops adds what the operations settings ask for: access logs, alarms and
 // the web ACL. It runs after the stage exists.

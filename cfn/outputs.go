@@ -28,7 +28,7 @@ func (b *builder) updateURL(z *zonePlan) string {
 	return "https://" + b.urlHost() + b.urlStage() + "/" + z.subID()
 }
 
-// exampleCommand is line with, where %s is, the URL the first device calls
+// exampleCommand is line with %s replaced by the URL the first device calls
 // for its first name: that name's zone, and ?hostname= when the device has
 // more than one name. A URL that refers to the stack (its API, region, zone
 // id) is a Fn::Sub variable, ${Url}, that keeps the line short to read.

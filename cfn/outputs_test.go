@@ -11,10 +11,11 @@ import (
 )
 
 // TestListAPIKeysCommand runs the ListApiKeysCommand output, as a user pastes
-// it (its three lines, or the one line the console shows), against moto: it prints the name and value of each key of the stack's
-// usage plan, and no other key, not even one whose name starts with the
-// stack's name ("home" and "home-office"). moto does not create usage plans
-// or keys from a template, so the test creates them as CloudFormation would.
+// it (its three lines, or the one line the console shows), against moto: it
+// prints the name and value of each key of the stack's usage plan, and no
+// other key, not even one whose name starts with the stack's name ("home"
+// and "home-office"). moto does not create usage plans or keys from a
+// template, so the test creates them as CloudFormation would.
 func TestListAPIKeysCommand(t *testing.T) {
 	lab.Require(t, "moto_server", "aws", "bash")
 	tmpl, err := Build(Config{

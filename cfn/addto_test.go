@@ -124,7 +124,7 @@ func TestExampleURLOutputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "Url: !Sub https://${RestApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/ddns/${HostedZoneIdExampleOrg}\n"
+	want := "- !Sub '''https://${RestApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/ddns/${HostedZoneIdExampleOrg}'''\n"
 	if !strings.Contains(string(y), want) {
 		t.Errorf("CurlCommand is not device a's URL %s", want)
 	}
@@ -136,7 +136,7 @@ func TestExampleURLOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	y, _ = cfn.YAML(tmpl)
-	if !strings.Contains(string(y), "/ddns/${HostedZoneId}?hostname=w.example.com\n") {
+	if !strings.Contains(string(y), "/ddns/${HostedZoneId}?hostname=w.example.com'''\n        - '>/dev/null'\n") {
 		t.Errorf("CronLine does not name the device's first name:\n%s", y)
 	}
 }

@@ -1,7 +1,6 @@
 package cfn
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/awslabs/goformation/v7/cloudformation"
@@ -28,11 +27,12 @@ func (b *builder) updateURL(z *zonePlan) string {
 	return "https://" + b.urlHost() + b.urlStage() + "/" + z.subID()
 }
 
-// exampleCommand is line with %s replaced by the URL the first device calls
-// for its first name: that name's zone, and ?hostname= when the device has
-// more than one name. A URL that refers to the stack (its API, region, zone
-// id) is a Fn::Sub variable, ${Url}, that keeps the line short to read.
-func (b *builder) exampleCommand(line string) string {
+// exampleCommand is a shell line: before, the URL the first device calls
+// for its first name (its zone's, with ?hostname= when the device has more
+// than one name) in single quotes, and after. A URL that refers to the stack
+// (its API, region, zone id) is a Fn::Sub of its own in a Fn::Join of the
+// words by spaces: a line each in the template, short enough to read.
+func (b *builder) exampleCommand(before string, after ...string) string {
 	p := b.p
 	names := p.records
 	if len(p.devices) > 0 {
@@ -42,10 +42,12 @@ func (b *builder) exampleCommand(line string) string {
 	if len(names) > 1 {
 		u += "?hostname=" + names[0].name
 	}
+	words := append([]string{before, "'" + u + "'"}, after...)
 	if !strings.Contains(u, "${") {
-		return fmt.Sprintf(line, u)
+		return strings.Join(words, " ")
 	}
-	return cloudformation.SubVars(fmt.Sprintf(line, "${Url}"), map[string]any{"Url": cloudformation.Sub(u)})
+	words[1] = cloudformation.Sub(words[1])
+	return cloudformation.Join(" ", words)
 }
 
 func (b *builder) outputs() {
@@ -69,7 +71,7 @@ func (b *builder) outputs() {
 	}
 	header := ""
 	if !p.open {
-		header = `-H "x-api-key: $DDNS_API_KEY" `
+		header = ` -H "x-api-key: $DDNS_API_KEY"`
 		out[OutputUsagePlanID] = cloudformation.Output{
 			Description: cloudformation.String("The usage plan that throttles the API keys"),
 			Value:       cloudformation.Ref(b.id(IDUsagePlan)),
@@ -100,7 +102,7 @@ func (b *builder) outputs() {
 	}
 	out[OutputCurlCommand] = cloudformation.Output{
 		Description: cloudformation.String(curlDesc),
-		Value:       b.exampleCommand("curl -sS " + header + "'%s'"),
+		Value:       b.exampleCommand("curl -sS" + header),
 	}
 	if p.dyndns2 {
 		out[OutputDynDNS2Server] = cloudformation.Output{
@@ -121,7 +123,7 @@ func (b *builder) outputs() {
 	}
 	out[OutputCronLine] = cloudformation.Output{
 		Description: cloudformation.String(cronDesc),
-		Value:       b.exampleCommand("*/5 * * * * curl -fsS -m 20 " + header + "'%s' >/dev/null"),
+		Value:       b.exampleCommand("*/5 * * * * curl -fsS -m 20"+header, ">/dev/null"),
 	}
 }
 

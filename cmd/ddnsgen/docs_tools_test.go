@@ -338,11 +338,12 @@ func TestReadmeStackOutputs(t *testing.T) {
 	output := func(name string) string {
 		v := tmpl.Outputs[name].Value
 		text := v.Value
-		if v.Kind == yaml.SequenceNode { // !Sub [TEXT, {VAR: VALUE}]
-			text = v.Content[0].Value
-			for vars := v.Content[1].Content; len(vars) >= 2; vars = vars[2:] {
-				text = strings.ReplaceAll(text, "${"+vars[0].Value+"}", vars[1].Value)
+		if v.Tag == "!Join" { // !Join [DELIMITER, [WORD, !Sub WORD, …]]
+			var words []string
+			for _, w := range v.Content[1].Content {
+				words = append(words, w.Value)
 			}
+			text = strings.Join(words, v.Content[0].Value)
 		}
 		return fill.Replace(text)
 	}

@@ -120,13 +120,9 @@ func TestExampleURLOutputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	y, err := cfn.YAML(tmpl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := "- !Sub '''https://${RestApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/ddns/${HostedZoneIdExampleOrg}'''\n"
-	if !strings.Contains(string(y), want) {
-		t.Errorf("CurlCommand is not device a's URL %s", want)
+	want := `curl -sS -H "x-api-key: $DDNS_API_KEY" 'https://${RestApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/ddns/${HostedZoneIdExampleOrg}'`
+	if got := outputText(t, tmpl, "CurlCommand"); got != want {
+		t.Errorf("CurlCommand is\n%s\nwant device a's URL:\n%s", got, want)
 	}
 	tmpl, err = cfn.Build(cfn.Config{
 		Records: []cfn.Record{{Name: "z.example.com"}, {Name: "w.example.com"}},
@@ -135,8 +131,8 @@ func TestExampleURLOutputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	y, _ = cfn.YAML(tmpl)
-	if !strings.Contains(string(y), "/ddns/${HostedZoneId}?hostname=w.example.com'''\n        - '>/dev/null'\n") {
-		t.Errorf("CronLine does not name the device's first name:\n%s", y)
+	want = `*/5 * * * * curl -fsS -m 20 -H "x-api-key: $DDNS_API_KEY" 'https://${RestApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/ddns/${HostedZoneId}?hostname=w.example.com' >/dev/null`
+	if got := outputText(t, tmpl, "CronLine"); got != want {
+		t.Errorf("CronLine is\n%s\nwant the device's first name:\n%s", got, want)
 	}
 }

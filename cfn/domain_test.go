@@ -215,8 +215,8 @@ func TestDomainOutputs(t *testing.T) {
 		"DynDNS2Script":       "/nic/update",
 	}
 	for name, v := range want {
-		if got := tmpl.Outputs[name].Value; got != v {
-			t.Errorf("output %s = %v, want %q", name, got, v)
+		if got := outputText(t, tmpl, name); got != v {
+			t.Errorf("output %s = %q, want %q", name, got, v)
 		}
 	}
 }

@@ -35,39 +35,75 @@ func resourcesOf(tmpl *cloudformation.Template, typ string) []string {
 	return ids
 }
 
-// accessLogFormat is the access log format the template deploys with (its
-// stage's, or its Serverless::Api's): the template's Fn::Join, joined.
-func accessLogFormat(t *testing.T, tmpl *cloudformation.Template) string {
+// text is a template's value as CloudFormation makes it: a string, a
+// Fn::Sub's string (its ${} kept) or a Fn::Join of such values, joined.
+func text(t *testing.T, v json.RawMessage) string {
+	t.Helper()
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		return s
+	}
+	var fn struct {
+		Sub  *string           `json:"Fn::Sub"`
+		Join []json.RawMessage `json:"Fn::Join"`
+	}
+	var sep string
+	var parts []json.RawMessage
+	switch {
+	case json.Unmarshal(v, &fn) != nil:
+	case fn.Sub != nil:
+		return *fn.Sub
+	case len(fn.Join) == 2 && json.Unmarshal(fn.Join[0], &sep) == nil && json.Unmarshal(fn.Join[1], &parts) == nil:
+		words := make([]string, len(parts))
+		for i, p := range parts {
+			words[i] = text(t, p)
+		}
+		return strings.Join(words, sep)
+	}
+	t.Fatalf("not a string, a Fn::Sub or a Fn::Join of them: %s", v)
+	return ""
+}
+
+// templateJSON is tmpl as cfn.JSON writes it, read into v.
+func templateJSON(t *testing.T, tmpl *cloudformation.Template, v any) {
 	t.Helper()
 	j, err := cfn.JSON(tmpl)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := json.Unmarshal(j, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// outputText is the text of the template's output name.
+func outputText(t *testing.T, tmpl *cloudformation.Template, name string) string {
+	t.Helper()
+	var doc struct {
+		Outputs map[string]struct{ Value json.RawMessage }
+	}
+	templateJSON(t, tmpl, &doc)
+	return text(t, doc.Outputs[name].Value)
+}
+
+// accessLogFormat is the access log format the template deploys with (its
+// stage's, or its Serverless::Api's).
+func accessLogFormat(t *testing.T, tmpl *cloudformation.Template) string {
+	t.Helper()
 	var doc struct {
 		Resources map[string]struct {
 			Properties struct {
-				AccessLogSetting struct {
-					Format struct {
-						Join []json.RawMessage `json:"Fn::Join"`
-					}
-				}
+				AccessLogSetting struct{ Format json.RawMessage }
 			}
 		}
 	}
-	if err := json.Unmarshal(j, &doc); err != nil {
-		t.Fatal(err)
-	}
+	templateJSON(t, tmpl, &doc)
 	for _, r := range doc.Resources {
-		if join := r.Properties.AccessLogSetting.Format.Join; join != nil {
-			var sep string
-			var parts []string
-			if len(join) != 2 || json.Unmarshal(join[0], &sep) != nil || json.Unmarshal(join[1], &parts) != nil {
-				t.Fatalf("the access log format is not a Fn::Join of strings: %s", j)
-			}
-			return strings.Join(parts, sep)
+		if f := r.Properties.AccessLogSetting.Format; f != nil {
+			return text(t, f)
 		}
 	}
-	t.Fatalf("no access log format in\n%s", j)
+	t.Fatal("no access log format")
 	return ""
 }
 

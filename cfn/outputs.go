@@ -1,8 +1,6 @@
 package cfn
 
 import (
-	"strings"
-
 	"github.com/awslabs/goformation/v7/cloudformation"
 )
 
@@ -27,11 +25,10 @@ func (b *builder) updateURL(z *zonePlan) string {
 	return "https://" + b.urlHost() + b.urlStage() + "/" + z.subID()
 }
 
-// exampleCommand is a shell line: before, the URL the first device calls
-// for its first name (its zone's, with ?hostname= when the device has more
-// than one name) in single quotes, and after. A URL that refers to the stack
-// (its API, region, zone id) is a Fn::Sub of its own in a Fn::Join of the
-// words by spaces: a line each in the template, short enough to read.
+// exampleCommand is a shell line of the words before, the URL the first
+// device calls for its first name (that name's zone's, with ?hostname= when
+// the device has several names) in single quotes, and after: a Fn::Join of
+// them by spaces, a word a line in the template.
 func (b *builder) exampleCommand(before string, after ...string) string {
 	p := b.p
 	names := p.records
@@ -42,12 +39,7 @@ func (b *builder) exampleCommand(before string, after ...string) string {
 	if len(names) > 1 {
 		u += "?hostname=" + names[0].name
 	}
-	words := append([]string{before, "'" + u + "'"}, after...)
-	if !strings.Contains(u, "${") {
-		return strings.Join(words, " ")
-	}
-	words[1] = cloudformation.Sub(words[1])
-	return cloudformation.Join(" ", words)
+	return cloudformation.Join(" ", append([]string{before, sub("'" + u + "'")}, after...))
 }
 
 func (b *builder) outputs() {

@@ -253,12 +253,15 @@ func (c Config) plan(embedded bool) (*plan, error) {
 const maxSummary = 50
 
 // summary names the records for a description: all of them when the list
-// is short, else how many and in which zones.
+// is short, else how many and in which zones (or how many zones).
 func (p *plan) summary() string {
 	if list := p.recordList(); len(list) <= maxSummary {
 		return list
 	}
-	return plural(len(p.records), "name") + " in " + p.zoneList()
+	if zones := p.zoneList(); len(zones) <= maxSummary {
+		return plural(len(p.records), "name") + " in " + zones
+	}
+	return plural(len(p.records), "name") + " in " + plural(len(p.zones), "zone")
 }
 
 func (p *plan) recordList() string {
@@ -269,18 +272,18 @@ func (p *plan) recordList() string {
 	return strings.Join(names, ", ")
 }
 
+// withDefaults is l with each zero field DefaultLimits'.
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
-	return Limits{
-		KeyRate:       cmp.Or(l.KeyRate, d.KeyRate),
-		KeyBurst:      cmp.Or(l.KeyBurst, d.KeyBurst),
-		KeyDailyQuota: cmp.Or(l.KeyDailyQuota, d.KeyDailyQuota),
-		StageRate:     cmp.Or(l.StageRate, d.StageRate),
-		StageBurst:    cmp.Or(l.StageBurst, d.StageBurst),
-		MaxHostnames:  cmp.Or(l.MaxHostnames, d.MaxHostnames),
-		DynDNS2Rate:   cmp.Or(l.DynDNS2Rate, d.DynDNS2Rate),
-		DynDNS2Burst:  cmp.Or(l.DynDNS2Burst, d.DynDNS2Burst),
-	}
+	d.KeyRate = cmp.Or(l.KeyRate, d.KeyRate)
+	d.KeyBurst = cmp.Or(l.KeyBurst, d.KeyBurst)
+	d.KeyDailyQuota = cmp.Or(l.KeyDailyQuota, d.KeyDailyQuota)
+	d.StageRate = cmp.Or(l.StageRate, d.StageRate)
+	d.StageBurst = cmp.Or(l.StageBurst, d.StageBurst)
+	d.MaxHostnames = cmp.Or(l.MaxHostnames, d.MaxHostnames)
+	d.DynDNS2Rate = cmp.Or(l.DynDNS2Rate, d.DynDNS2Rate)
+	d.DynDNS2Burst = cmp.Or(l.DynDNS2Burst, d.DynDNS2Burst)
+	return d
 }
 
 func (p *plan) checkLimits() error {

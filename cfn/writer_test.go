@@ -486,7 +486,8 @@ func TestGoldenYAMLReadsAsJSON(t *testing.T) {
 }
 
 // vtlStatement is a mapping template's line that holds a Velocity
-// directive: one statement, which Velocity cannot split over lines without
+// directive: one statement, or a line of output that one #foreach writes,
+// which Velocity (1.7 and 2.x alike) cannot split over lines without
 // changing what it writes.
 var vtlStatement = regexp.MustCompile(`#(if|elseif|set|foreach)\(`)
 

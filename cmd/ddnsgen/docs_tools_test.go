@@ -319,6 +319,19 @@ func TestBenchScript(t *testing.T) {
 	}
 }
 
+// nodeText is a template value as CloudFormation makes it: a string, a !Sub's
+// string (its ${} kept) or a !Join of such values, joined.
+func nodeText(n *yaml.Node) string {
+	if n.Tag != "!Join" {
+		return n.Value
+	}
+	var words []string
+	for _, w := range n.Content[1].Content {
+		words = append(words, nodeText(w))
+	}
+	return strings.Join(words, n.Content[0].Value)
+}
+
 // TestReadmeStackOutputs: the commands of the README's walk-through steps 5
 // and 6 are the stack's GetApiKeyCommand, CurlCommand and CronLine outputs
 // for `ddnsgen -name home.example.com`, with the README's names for what
@@ -337,15 +350,7 @@ func TestReadmeStackOutputs(t *testing.T) {
 		"${HostedZoneId}", "Z0123456789ABCDEFGHIJ", "${ApiKey}", "KEYID")
 	output := func(name string) string {
 		v := tmpl.Outputs[name].Value
-		text := v.Value
-		if v.Tag == "!Join" { // !Join [DELIMITER, [WORD, !Sub WORD, …]]
-			var words []string
-			for _, w := range v.Content[1].Content {
-				words = append(words, w.Value)
-			}
-			text = strings.Join(words, v.Content[0].Value)
-		}
-		return fill.Replace(text)
+		return fill.Replace(nodeText(&v))
 	}
 	want := map[string]string{
 		"stack-outputs": "export DDNS_API_KEY=$(" + output("GetApiKeyCommand") + ")\n" + output("CurlCommand") + "\n",
@@ -363,32 +368,24 @@ func TestReadmeStackOutputs(t *testing.T) {
 // what each field logs).
 func TestDocAccessLogLine(t *testing.T) {
 	var out, errb strings.Builder
-	if code := run([]string{"-access-logs", "-format", "json"}, &out, &errb); code != 0 {
-		t.Fatalf("ddnsgen -access-logs -format json: exit %d: %s", code, errb.String())
+	if code := run([]string{"-access-logs"}, &out, &errb); code != 0 {
+		t.Fatalf("ddnsgen -access-logs: exit %d: %s", code, errb.String())
 	}
 	var tmpl struct {
 		Resources struct {
 			Stage struct {
 				Properties struct {
 					AccessLogSetting struct {
-						Format struct {
-							Join []json.RawMessage `json:"Fn::Join"`
-						}
-					}
-				}
-			}
-		}
+						Format yaml.Node `yaml:"Format"`
+					} `yaml:"AccessLogSetting"`
+				} `yaml:"Properties"`
+			} `yaml:"Stage"`
+		} `yaml:"Resources"`
 	}
-	var sep string
-	var fields []string
-	if err := json.Unmarshal([]byte(out.String()), &tmpl); err != nil {
+	if err := yaml.Unmarshal([]byte(out.String()), &tmpl); err != nil {
 		t.Fatal(err)
 	}
-	if join := tmpl.Resources.Stage.Properties.AccessLogSetting.Format.Join; len(join) != 2 ||
-		json.Unmarshal(join[0], &sep) != nil || json.Unmarshal(join[1], &fields) != nil {
-		t.Fatalf("the template's access log format is not a Fn::Join of strings: %s", out.String())
-	}
-	format := strings.Join(fields, sep)
+	format := nodeText(&tmpl.Resources.Stage.Properties.AccessLogSetting.Format)
 	keys := func(line string) []string {
 		var k []string
 		for _, m := range regexp.MustCompile(`"(\w+)":`).FindAllStringSubmatch(line, -1) {
